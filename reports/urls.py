@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns: list = [
+    path("", views.index, name="index"),
+    path("report/", views.report, name="report"),
+    path("runs/<int:pk>/download/", views.download, name="download"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/confirm/", views.import_confirm, name="import-confirm"),
+    path("exports/<str:kind>/", views.export, name="export"),
+]
