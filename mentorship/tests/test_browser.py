@@ -6,7 +6,6 @@ Needs Debian's ``chromium`` (``apt-get install chromium fonts-noto-cjk``); run w
 """
 
 import io
-import os
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,9 +24,6 @@ from programs.tests.factories import (
     ProgramFactory,
 )
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls around it are plain sync code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -36,6 +32,12 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _sync_orm_beside_playwright(monkeypatch):
+    """Playwright's sync API runs an event loop in this thread; the ORM calls around it are plain sync code."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

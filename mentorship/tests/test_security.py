@@ -26,6 +26,7 @@ def test_check_deploy_reports_nothing_under_production_settings():
         "ALLOWED_HOSTS": "hr.example.org",
     }
     env.pop("DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],

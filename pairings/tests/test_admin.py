@@ -61,6 +61,7 @@ def test_the_activate_action_respects_the_mentors_capacity(admin_client):
         reverse("admin:pairings_pairing_changelist"),
         {"action": "activate", "_selected_action": [p.pk for p in proposals]},
         follow=True,
+        headers={"accept-language": "en"},
     )
 
     assert Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).count() == 1
