@@ -80,21 +80,36 @@ class ReportSubject:
     def as_of(self) -> date:
         return min(self.period_end, timezone.localdate())
 
-    def pairings(self) -> QuerySet[Pairing]:
+    def _pairing_rule(self, prefix: str = "") -> Q:
+        """The pairings covered, as a condition on ``prefix`` (a path to a pairing, e.g. ``"activity__pairing__"``)."""
         if self.program is not None:
-            return Pairing.objects.filter(program=self.program)
-        return Pairing.objects.filter(program__organization__path__startswith=self.organization.path)
+            return Q(**{f"{prefix}program": self.program})
+        return Q(**{f"{prefix}program__organization__path__startswith": self.organization.path})
 
-    def in_force(self) -> QuerySet[Pairing]:
-        return self.pairings().filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=self.period_start),
-            status__in=STARTED_STATUSES,
-            start_date__lte=self.period_end,
+    def _in_force_rule(self, prefix: str = "") -> Q:
+        return (
+            self._pairing_rule(prefix)
+            & (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": self.period_start}))
+            & Q(**{f"{prefix}status__in": STARTED_STATUSES, f"{prefix}start_date__lte": self.period_end})
         )
 
+    def pairings(self) -> QuerySet[Pairing]:
+        return Pairing.objects.filter(self._pairing_rule())
+
+    def in_force(self) -> QuerySet[Pairing]:
+        return Pairing.objects.filter(self._in_force_rule())
+
     def activities(self) -> QuerySet[Activity]:
+        # Joins rather than ``pairing__in`` subqueries: PostgreSQL then walks the indexes from the pairings out.
         return Activity.objects.filter(
-            pairing__in=self.in_force(), date__gte=self.period_start, date__lte=self.period_end
+            self._in_force_rule("pairing__"), date__gte=self.period_start, date__lte=self.period_end
+        )
+
+    def activity_dimensions(self) -> QuerySet[ActivityDimension]:
+        return ActivityDimension.objects.filter(
+            self._in_force_rule("activity__pairing__"),
+            activity__date__gte=self.period_start,
+            activity__date__lte=self.period_end,
         )
 
 
@@ -204,7 +219,7 @@ def _activity_figures(subject: ReportSubject, pairs_in_force: int) -> dict:
         (subject.period_start.replace(day=1) + relativedelta(months=i)).strftime("%Y-%m")
         for i in range(months_in(subject.period_start, subject.period_end))
     ]
-    dimensions = ActivityDimension.objects.filter(activity__in=activities)
+    dimensions = subject.activity_dimensions()
     by_dimension = dict.fromkeys(Dimension.values, 0) | {
         row["dimension"]: row["n"] for row in dimensions.values("dimension").annotate(n=Count("id")).order_by()
     }

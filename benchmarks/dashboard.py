@@ -1,0 +1,75 @@
+"""Program dashboard and the other daily pages at province scale: queries and server time.
+
+    python benchmarks/dashboard.py [--runs 5]
+
+The biggest program of the province data is rendered through Django's full stack (middleware, session,
+scoping, selectors, templates) in this process, as an HR user of the province's root organization who
+sees everything. Bars (SPEC §11): the program dashboard takes at most 20 queries and 500 ms; the
+supervision page, the home dashboard and a pairing page are measured beside it against the same bars.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import Result, median_seconds, report, setup_django  # noqa: E402
+
+QUERY_BAR = 20
+SECONDS_BAR = 0.5
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    options = parser.parse_args()
+    setup_django()
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from pairings.models import Pairing, PairingStatus
+    from programs.models import Organization, Program, User
+    from programs.services import create_hr_user
+
+    program = Program.objects.annotate(size=Count("pairings")).order_by("-size").first()
+    if program is None:
+        raise SystemExit("No program: build the province data first (python benchmarks/run.py).")
+    root = Organization.objects.get_root_nodes().filter(path=program.organization.path[: Organization.steplen]).get()
+    user = User.objects.filter(organization=root, is_active=True, is_superuser=False).first()
+    if user is None:
+        user = create_hr_user(username="bench_hr", password=None, organization=root)
+    pairing = Pairing.objects.filter(program=program, status=PairingStatus.ACTIVE).order_by("pk").first()
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(user)
+    pages = [
+        ("program dashboard", reverse("programs:detail", args=[program.pk])),
+        ("supervision page", reverse("programs:supervision", args=[program.pk])),
+        ("home dashboard", reverse("home")),
+        ("pairing page", reverse("pairings:detail", args=[pairing.pk])),
+    ]
+    pairs = Pairing.objects.filter(program=program).count()
+    results = []
+    for name, url in pages:
+
+        def render(url: str = url) -> None:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        with CaptureQueriesContext(connection) as queries:
+            render()
+        count = len(queries)  # read now: every request clears the connection's query log
+        seconds = median_seconds(render, runs=options.runs)
+        note = f"{url}, program of {pairs:,} pairings"
+        results.append(Result(f"{name}: queries", count, "queries", QUERY_BAR, note=note))
+        results.append(Result(f"{name}: server time", seconds * 1000, "ms", SECONDS_BAR * 1000, note=note))
+    report(results)
+
+
+if __name__ == "__main__":
+    main()
