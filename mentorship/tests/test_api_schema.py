@@ -56,6 +56,7 @@ def test_schemathesis_finds_no_server_error_or_schema_violation(live_server, mon
             "--report-dir",
             str(report),
         ],
+        cwd=report,
         capture_output=True,
         text=True,
         timeout=1500,
