@@ -9,25 +9,31 @@ def whole_number(text: str) -> int | None:
 
 
 class PageNumberPagination(BasePageNumberPagination):
-    """``page``/``page_size`` pagination; a page size that is not a whole number from 1 to 500 is a 400."""
+    """``page``/``page_size`` pagination; a page or page size that is not one whole number in range is a 400."""
 
     page_size_query_param = "page_size"
     max_page_size = 500
 
-    def get_page_size(self, request):
-        values = request.query_params.getlist(self.page_size_query_param)
+    def _whole_number_parameter(self, request, name: str, *, most: int | None = None) -> int | None:
+        values = request.query_params.getlist(name)
         if not values:
-            return self.page_size
-        raw = values[-1]
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError(
-                {
-                    self.page_size_query_param: [
-                        _("Give a whole number from 1 to %(most)d.") % {"most": self.max_page_size}
-                    ]
-                }
-            )
-        return int(raw)
+            return None
+        number = whole_number(values[0]) if len(values) == 1 else None
+        if number is None or number < 1 or (most is not None and number > most):
+            if most is None:
+                message = _("Give one whole number from 1 up.")
+            else:
+                message = _("Give a whole number from 1 to %(most)d.") % {"most": most}
+            raise ValidationError({name: [message]})
+        return number
+
+    def get_page_size(self, request):
+        size = self._whole_number_parameter(request, self.page_size_query_param, most=self.max_page_size)
+        return self.page_size if size is None else size
+
+    def get_page_number(self, request, paginator):
+        number = self._whole_number_parameter(request, self.page_query_param)
+        return 1 if number is None else number
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -143,6 +143,14 @@ def test_bad_filters_never_cause_a_server_error(api, query):
     assert response.status_code in (200, 400, 404)
 
 
+@pytest.mark.parametrize("query", ["page=", "page=1&page=2", "page=x", "page=²", "page_size=", "page_size=501"])
+def test_a_page_or_page_size_that_is_not_one_whole_number_answers_400(api, query):
+    response = api.get(f"/api/v1/people/?{query}")
+
+    assert response.status_code == 400
+    assert set(response.json()) <= {"page", "page_size"}
+
+
 def test_age_filters_count_whole_years(api, organization):
     today = timezone.localdate()
     young = PersonFactory(organization=organization, birth_date=today.replace(year=today.year - 30))
