@@ -13,6 +13,8 @@ from rest_framework.filters import SearchFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from programs.selectors import is_hr_staff
+
 
 class StringsOnly:
     """Text fields take JSON strings only: a number sent for a name is a client error, not a name."""
@@ -53,7 +55,15 @@ class HRStaffWritesOnly(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        return request.method in SAFE_METHODS or user.is_superuser or user.organization_id is not None
+        return request.method in SAFE_METHODS or is_hr_staff(user)
+
+
+class HRStaffOnly(BasePermission):
+    """HR staff and superusers only: mentors and mentees have no business with people lists, programs,
+    enrolments, match runs, reports, imports or exports (their own pairings are elsewhere)."""
+
+    def has_permission(self, request, view):
+        return is_hr_staff(request.user)
 
 
 class NoBlankRelation:

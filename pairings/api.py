@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 
 from mentorship.api import HRStaffWritesOnly
@@ -27,6 +28,7 @@ from .selectors import (
     assessments_visible_to,
     goals_visible_to,
     growth_plans_visible_to,
+    may_change_activity,
     outcomes_visible_to,
     pairings_visible_to,
     reviews_visible_to,
@@ -126,10 +128,18 @@ class GoalViewSet(viewsets.ModelViewSet):
         return goals_visible_to(self.request.user).select_related("competency")
 
 
+class OwnActivitiesOrHRStaff(IsAuthenticated):
+    """Everyone reads the activities of the pairings they see; a mentor or a mentee changes only their own."""
+
+    def has_object_permission(self, request, view, obj):
+        return request.method in SAFE_METHODS or may_change_activity(request.user, obj)
+
+
 class ActivityViewSet(viewsets.ModelViewSet):
-    """Activities of visible pairings; mentors and mentees log their own."""
+    """Activities of visible pairings; mentors and mentees log their own, and change only what they logged."""
 
     serializer_class = ActivitySerializer
+    permission_classes = [OwnActivitiesOrHRStaff]
     filterset_class = ActivityFilter
     search_fields = ["summary", "location", "reflection"]
     ordering_fields = ["date", "duration_minutes", "id"]

@@ -63,6 +63,27 @@ class ActivityForm(forms.Form):
         _today_max(self.fields["date"])
 
 
+class OwnActivityForm(ActivityForm):
+    """An activity logged from the "my mentoring" page: the mentor or mentee picks one of their own pairings."""
+
+    def __init__(self, *args, pairings, **kwargs):
+        """``pairings``: the user's own pairings that can take an activity, already read (the selector decides)."""
+        super().__init__(*args, **kwargs)
+        self.pairings = {pairing.pk: pairing for pairing in pairings}
+        self.fields["pairing"] = forms.TypedChoiceField(
+            label=_("Pairing"),
+            coerce=int,
+            choices=[
+                (pk, f"{p.mentor.person.full_name} → {p.mentee.person.full_name} · {p.program.name}")
+                for pk, p in self.pairings.items()
+            ],
+        )
+        self.order_fields(["pairing", *self.fields])
+
+    def clean_pairing(self):
+        return self.pairings[self.cleaned_data["pairing"]]
+
+
 class PracticeCaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Case"), choices=[("", "—"), *CaseKind.choices], required=False)
     description = forms.CharField(label=_("What was handled"), max_length=2000, required=False)

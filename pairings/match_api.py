@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from mentorship.api import HRStaffWritesOnly
+from mentorship.api import HRStaffOnly
 from mentorship.pagination import PageNumberPagination
 from programs.models import MATCHING_CRITERIA, validate_matching_weights
 from programs.selectors import programs_visible_to
@@ -170,7 +170,7 @@ class ProgramMatchRunViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, vie
     """``programs/{program}/match-runs/``: the program's runs, newest first; POST starts one."""
 
     serializer_class = MatchRunSerializer
-    permission_classes = [HRStaffWritesOnly]
+    permission_classes = [HRStaffOnly]
     filter_backends = []
     lookup_value_regex = ID
 
@@ -194,7 +194,7 @@ class MatchRunViewSet(viewsets.ReadOnlyModelViewSet):
     """``match-runs/``: runs of the caller's programs; a run's page of proposals; accept and reject."""
 
     serializer_class = MatchRunSerializer
-    permission_classes = [HRStaffWritesOnly]
+    permission_classes = [HRStaffOnly]
     filter_backends = []
     lookup_value_regex = ID
 

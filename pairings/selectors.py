@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 
+from mentorship.history import ChangeEntry, change_entries
 from programs.models import Person
-from programs.selectors import organization_scope, sees_everything
+from programs.selectors import is_hr_staff, organization_scope
 
-from .models import Activity, Assessment, Goal, GrowthPlan, Outcome, Pairing, PairingStatus, Review
+from .models import Activity, Assessment, Goal, GoalStatus, GrowthPlan, Outcome, Pairing, PairingStatus, Review
 
 
 def own_pairings_q(user, prefix: str = "") -> Q:
@@ -21,7 +23,7 @@ def pairing_scope(user, prefix: str = "") -> Q:
     """HR staff: pairings of programs in their subtree. Mentors and mentees: their own pairings."""
     if not (user and user.is_authenticated):
         return Q(pk__in=[])
-    if sees_everything(user) or getattr(user, "organization_id", None):
+    if is_hr_staff(user):
         return organization_scope(user, f"{prefix}program__organization")
     return own_pairings_q(user, prefix)
 
@@ -47,7 +49,7 @@ def reviews_visible_to(user) -> QuerySet[Review]:
 
 
 def _person_scope(user, prefix: str) -> Q:
-    if sees_everything(user) or getattr(user, "organization_id", None):
+    if is_hr_staff(user):
         return organization_scope(user, f"{prefix}organization")
     if user and user.is_authenticated:
         return Q(**{f"{prefix}user": user})
@@ -55,11 +57,106 @@ def _person_scope(user, prefix: str) -> Q:
 
 
 def assessments_visible_to(user) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(_person_scope(user, "person__")).select_related("person")
+    """HR: assessments of people in their subtree. Mentors and mentees: their own, and those of their pairings
+    (a mentor reads the scores of the mentee they assess)."""
+    scope = _person_scope(user, "person__")
+    if user and user.is_authenticated and not is_hr_staff(user):
+        scope |= own_pairings_q(user, "pairing__")
+    return Assessment.objects.filter(scope).select_related("person")
 
 
 def outcomes_visible_to(user) -> QuerySet[Outcome]:
     return Outcome.objects.filter(_person_scope(user, "person__")).select_related("person")
+
+
+def may_change_activity(user, activity: Activity) -> bool:
+    """HR staff change any activity they can see; a mentor or a mentee changes only what they logged."""
+    return is_hr_staff(user) or (activity.created_by_id is not None and activity.created_by_id == user.pk)
+
+
+def own_pairings(user) -> QuerySet[Pairing]:
+    """The pairings where the user's own person is the mentor or the mentee, whatever else they may see."""
+    if not (user and user.is_authenticated):
+        return Pairing.objects.none()
+    return Pairing.objects.filter(own_pairings_q(user)).select_related(
+        "program", "mentor__person__organization", "mentee__person__organization"
+    )
+
+
+OPEN_GOAL_STATUSES = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
+
+
+@dataclass
+class MentoringOverview:
+    """What a mentor or a mentee sees of their own mentoring: their pairs, open goals and recent activities."""
+
+    person: Person | None
+    as_mentor: list[Pairing]
+    as_mentee: list[Pairing]
+    goals: list[Goal]
+    activities: list[Activity]
+
+    @property
+    def pairings(self) -> list[Pairing]:
+        return self.as_mentor + self.as_mentee
+
+
+def mentoring_overview(user, *, today: date, goals: int = 20, activities: int = 10) -> MentoringOverview:
+    """The user's own pairings as mentor and as mentee (newest first, rejected proposals left out), the open
+    goals of their active pairings (soonest due first) and their latest activities, in five queries."""
+    person = Person.objects.filter(user=user).select_related("organization").first()
+    pairings = list(
+        own_pairings(user)
+        .exclude(status=PairingStatus.REJECTED)
+        .annotate(
+            goal_count=Count("growth_plan__goals", distinct=True),
+            goal_progress=Avg("growth_plan__goals__progress"),
+        )
+        .order_by("-start_date", "-id")
+    )
+    for pairing in pairings:
+        heard = pairing.last_activity_date or pairing.start_date
+        pairing.days_silent = (today - heard).days if heard and pairing.status == PairingStatus.ACTIVE else None
+    ids = [p.pk for p in pairings]
+    active = [p.pk for p in pairings if p.status == PairingStatus.ACTIVE]
+    open_goals = list(
+        Goal.objects.filter(plan__pairing_id__in=active, status__in=OPEN_GOAL_STATUSES)
+        .select_related("competency", "plan__pairing__mentor__person", "plan__pairing__mentee__person")
+        .order_by("due_date", "id")[:goals]
+    )
+    for goal in open_goals:
+        goal.is_overdue = bool(goal.due_date and goal.due_date < today)
+    recent = list(
+        Activity.objects.filter(pairing_id__in=ids)
+        .select_related("pairing__mentor__person", "pairing__mentee__person", "created_by")
+        .prefetch_related("dimension_rows")
+        .order_by("-date", "-id")[:activities]
+    )
+    return MentoringOverview(
+        person=person,
+        as_mentor=[p for p in pairings if p.mentor.person.user_id == user.pk],
+        as_mentee=[p for p in pairings if p.mentee.person.user_id == user.pk],
+        goals=open_goals,
+        activities=recent,
+    )
+
+
+PAIRING_HISTORY_FIELDS = (
+    "status",
+    "start_date",
+    "planned_end_date",
+    "end_date",
+    "end_reason",
+    "match_score",
+    "is_pinned",
+    "pledge_signed_on",
+)
+
+
+def pairing_history(pairing: Pairing, *, limit: int = 20) -> list[ChangeEntry]:
+    """Who changed the pairing's status, dates, reason and pledge, and when: newest first, one query."""
+    records = pairing.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    return change_entries(records, fields=PAIRING_HISTORY_FIELDS, limit=limit)
 
 
 @dataclass

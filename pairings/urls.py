@@ -6,6 +6,8 @@ app_name = "pairings"
 
 urlpatterns: list = [
     path("", views.pairing_list, name="list"),
+    path("mine/", views.my_mentoring, name="mine"),
+    path("mine/activities/", views.log_my_activity, name="mine-log-activity"),
     path("<int:pk>/", views.pairing_detail, name="detail"),
     path("<int:pk>/activities/", views.log_activity, name="log-activity"),
     path("<int:pk>/goals/", views.add_goal, name="add-goal"),

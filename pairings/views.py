@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programs.selectors import programs_visible_to
+from programs.selectors import is_hr_staff, programs_visible_to
 from programs.views import apply_errors
 from reports.dashboards import silent_pairs
 from reports.selectors import OPEN_GOALS
@@ -29,6 +29,7 @@ from .forms import (
     AssessmentForm,
     GoalForm,
     GoalProgressForm,
+    OwnActivityForm,
     PledgeForm,
     PracticeCaseFormSet,
     ReviewForm,
@@ -39,6 +40,9 @@ from .selectors import (
     activities_visible_to,
     assessments_visible_to,
     goals_visible_to,
+    mentoring_overview,
+    own_pairings,
+    pairing_history,
     pairings_visible_to,
     reviews_visible_to,
 )
@@ -48,7 +52,7 @@ CHART_ASSESSMENTS = 6
 
 
 def is_hr(user) -> bool:
-    return bool(user.is_superuser or user.organization_id)
+    return is_hr_staff(user)
 
 
 def _pairing(request, pk: int):
@@ -179,6 +183,8 @@ def _detail(request, pairing, *, status: int = 200, **forms):
         "review_form": ReviewForm(pairing=pairing),
         "transition_form": TransitionForm(),
         "pledge_form": PledgeForm(initial={"pledge_signed_on": pairing.pledge_signed_on or pairing.start_date}),
+        # The change history is HR's supervision record; the pair themselves do not see it.
+        "history": pairing_history(pairing) if is_hr(user) else None,
         "today": today,
     }
     context.update(forms)
@@ -199,6 +205,32 @@ def pairing_url(pairing) -> str:
     return reverse("pairings:detail", args=[pairing.pk])
 
 
+def _log_activity(pairing, *, by, form: ActivityForm, cases) -> bool:
+    """Log the form's activity through the activity service; its refusal goes back on the form."""
+    data = form.cleaned_data
+    try:
+        services.log_activity(
+            pairing,
+            by=by,
+            date=data["date"],
+            method=data["method"],
+            summary=data["summary"],
+            dimensions=data["dimensions"],
+            cases=[
+                {"kind": c["kind"], "description": c["description"], "outcome": c["outcome"]}
+                for c in cases.cleaned_data
+                if c.get("kind")
+            ],
+            duration_minutes=data["duration_minutes"],
+            location=data["location"],
+            reflection=data["reflection"],
+        )
+    except ValidationError as error:
+        apply_errors(form, error)
+        return False
+    return True
+
+
 @login_required
 @require_POST
 def log_activity(request, pk: int):
@@ -206,30 +238,46 @@ def log_activity(request, pk: int):
     pairing = _pairing(request, pk)
     form = ActivityForm(request.POST)
     cases = PracticeCaseFormSet(request.POST, prefix="case")
-    if form.is_valid() and cases.is_valid():
-        data = form.cleaned_data
-        try:
-            services.log_activity(
-                pairing,
-                by=request.user,
-                date=data["date"],
-                method=data["method"],
-                summary=data["summary"],
-                dimensions=data["dimensions"],
-                cases=[
-                    {"kind": c["kind"], "description": c["description"], "outcome": c["outcome"]}
-                    for c in cases.cleaned_data
-                    if c.get("kind")
-                ],
-                duration_minutes=data["duration_minutes"],
-                location=data["location"],
-                reflection=data["reflection"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return _done(request, pairing, _("The activity is on the timeline."), "timeline")
+    if form.is_valid() and cases.is_valid() and _log_activity(pairing, by=request.user, form=form, cases=cases):
+        return _done(request, pairing, _("The activity is on the timeline."), "timeline")
     return _detail(request, pairing, status=400, activity_form=form, case_formset=cases, open_form="activity")
+
+
+def _loggable(pairings):
+    # Offered where the activity service would accept one; the service still decides.
+    return [pairing for pairing in pairings if pairing.status == PairingStatus.ACTIVE]
+
+
+def _mine(request, *, status: int = 200, **forms):
+    overview = mentoring_overview(request.user, today=timezone.localdate())
+    context = {
+        "overview": overview,
+        "activity_form": OwnActivityForm(pairings=_loggable(overview.pairings)),
+        "case_formset": PracticeCaseFormSet(prefix="case"),
+    }
+    context.update(forms)
+    return render(request, "pairings/my_mentoring.html", context, status=status)
+
+
+@login_required
+def my_mentoring(request):
+    """A mentor's or a mentee's own page: their pairs, the open goals of their growth plans, what they did
+    lately, and a form to log an activity on one of their own pairings."""
+    return _mine(request)
+
+
+@login_required
+@require_POST
+def log_my_activity(request):
+    """Log an activity on one of the user's own active pairings, through the activity service."""
+    form = OwnActivityForm(request.POST, pairings=_loggable(own_pairings(request.user)))
+    cases = PracticeCaseFormSet(request.POST, prefix="case")
+    if form.is_valid() and cases.is_valid():
+        pairing = form.cleaned_data["pairing"]
+        if _log_activity(pairing, by=request.user, form=form, cases=cases):
+            messages.success(request, _("The activity is on the timeline."))
+            return redirect(f"{reverse('pairings:mine')}#activities")
+    return _mine(request, status=400, activity_form=form, case_formset=cases, open_form="activity")
 
 
 @login_required

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from mentorship.api import CharField
+from mentorship.api import CharField, HRStaffOnly
 from reports.selectors import program_summary
 
 from .filters import EnrolmentFilter, OrganizationFilter, PersonFilter, ProgramFilter
@@ -44,6 +44,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
 
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
+    permission_classes = [HRStaffOnly]
     search_fields = ["name", "code"]
     ordering_fields = ["path", "name", "code", "kind"]
     ordering = ["path"]
@@ -64,6 +65,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
 class PersonViewSet(viewsets.ModelViewSet):
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
+    permission_classes = [HRStaffOnly]
     search_fields = ["full_name", "id_number", "phone", "position"]
     ordering_fields = ["full_name", "birth_date", "work_start_date", "id"]
     ordering = ["full_name", "id"]
@@ -87,6 +89,7 @@ class CompetencyViewSet(viewsets.ReadOnlyModelViewSet):
 class ProgramViewSet(viewsets.ModelViewSet):
     serializer_class = ProgramSerializer
     filterset_class = ProgramFilter
+    permission_classes = [HRStaffOnly]
     search_fields = ["name", "description", "organization__name"]
     ordering_fields = ["start_date", "name", "id"]
     ordering = ["-start_date", "name"]
@@ -105,6 +108,7 @@ class ProgramViewSet(viewsets.ModelViewSet):
 class EnrolmentViewSet(viewsets.ModelViewSet):
     serializer_class = EnrolmentSerializer
     filterset_class = EnrolmentFilter
+    permission_classes = [HRStaffOnly]
     search_fields = ["person__full_name", "person__id_number"]
     ordering_fields = ["person__full_name", "role", "enrolled_on", "id"]
     ordering = ["program", "role", "person__full_name", "id"]

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from mentorship.history import ChangeEntry, change_entries
 
 from .models import Competency, Enrolment, Organization, Person, Program, Role
 
 
 def sees_everything(user) -> bool:
     return bool(user and user.is_authenticated and user.is_superuser)
+
+
+def is_hr_staff(user) -> bool:
+    """HR staff (a user with an organization) and superusers work on the HR side; other accounts are
+    mentors and mentees, who see only their own pairings."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.organization_id))
 
 
 def organization_scope(user, field: str) -> Q:
@@ -69,3 +78,43 @@ def unpaired(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
         Q(role=Role.MENTEE, mentee_active=0)
         | Q(role=Role.MENTOR, active_pairs__lt=Coalesce(F("capacity"), F("program__mentor_capacity")))
     )
+
+
+PERSON_HISTORY_FIELDS = (
+    "full_name",
+    "gender",
+    "birth_date",
+    "education",
+    "organization",
+    "position",
+    "rank",
+    "category",
+    "work_start_date",
+    "email",
+    "phone",
+    "id_number",
+    "user",
+    "is_active",
+)
+ENROLMENT_HISTORY_FIELDS = ("role", "category", "capacity", "status", "enrolled_on")
+
+
+def person_history(person: Person, *, limit: int = 20) -> list[ChangeEntry]:
+    """Who changed the person's profile and their enrolments, and when: newest first, in two queries
+    (and one per kind of record a changed foreign key names)."""
+    profile = person.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    enrolments = (
+        Enrolment.history.filter(person_id=person.pk)
+        .select_related("history_user", "program")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    entries = change_entries(
+        profile, fields=PERSON_HISTORY_FIELDS, subject=lambda record: _("Profile"), limit=limit
+    ) + change_entries(
+        enrolments,
+        fields=ENROLMENT_HISTORY_FIELDS,
+        subject=lambda record: _("Enrolment in %(program)s") % {"program": record.program},
+        limit=limit,
+    )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

@@ -23,7 +23,14 @@ from reports.dashboards import home_dashboard, program_dashboard, program_superv
 
 from .forms import EnrolmentFilterForm, PairDirectlyForm, PersonFilterForm, ProgramFilterForm
 from .models import Role
-from .selectors import enrolments_visible_to, people_visible_to, programs_visible_to, unpaired
+from .selectors import (
+    enrolments_visible_to,
+    is_hr_staff,
+    people_visible_to,
+    person_history,
+    programs_visible_to,
+    unpaired,
+)
 
 PER_PAGE = 20
 
@@ -34,7 +41,7 @@ def page_of(request, queryset, per_page: int = PER_PAGE):
 
 def hr_only(user) -> None:
     """The HR pages are for HR staff (a user with an organization) and superusers."""
-    if not (user.is_superuser or user.organization_id):
+    if not is_hr_staff(user):
         raise PermissionDenied
 
 
@@ -42,11 +49,10 @@ def hr_only(user) -> None:
 def home(request):
     """The user's subtree at a glance: totals, a year of activity, the programs, the pairs gone silent.
 
-    A mentor or a mentee with a login sees their own pairings instead.
+    A mentor or a mentee with a login goes to their own "my mentoring" page instead.
     """
-    if not (request.user.is_superuser or request.user.organization_id):
-        own = pairings_visible_to(request.user).select_related("mentor__person", "mentee__person", "program")
-        return render(request, "programs/home_member.html", {"pairings": own.order_by("-start_date", "-id")[:50]})
+    if not is_hr_staff(request.user):
+        return redirect("pairings:mine")
     today = timezone.localdate()
     programs = programs_visible_to(request.user)
     dashboard = home_dashboard(programs, pairings_visible_to(request.user), today=today)
@@ -240,6 +246,7 @@ def person_detail(request, pk: int):
             "ancestors": list(reversed(ancestors)),
             "tree": tree,
             "visible_people": visible,
+            "history": person_history(person),
         },
     )
 

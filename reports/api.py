@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from mentorship.api import HRStaffWritesOnly, ModelSerializer, ScopedPrimaryKeyRelatedField
+from mentorship.api import HRStaffOnly, ModelSerializer, ScopedPrimaryKeyRelatedField
 from pairings.models import JobStatus
 from pairings.selectors import pairings_visible_to
 from programs.selectors import enrolments_visible_to, organizations_visible_to, people_visible_to, programs_visible_to
@@ -32,7 +32,7 @@ ID = r"\d{1,19}"
 class RunViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Runs are started, listed and read; they are never edited or deleted through the API."""
 
-    permission_classes = [HRStaffWritesOnly]
+    permission_classes = [HRStaffOnly]
     lookup_value_regex = ID
 
 
@@ -228,7 +228,7 @@ class ExportSerializer(serializers.Serializer):
 class ListExportView(APIView):
     """``exports/people/``, ``exports/enrolments/``, ``exports/pairings/``: what the caller sees, as CSV or XLSX."""
 
-    permission_classes = [HRStaffWritesOnly]
+    permission_classes = [HRStaffOnly]
 
     @extend_schema(
         parameters=[

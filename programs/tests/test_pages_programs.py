@@ -311,8 +311,9 @@ def test_a_mentee_with_a_login_sees_their_own_pairings_at_home_and_no_hr_page(cl
     active_pair(program)
     client.force_login(account)
 
-    home = client.get(reverse("home"))
+    home = client.get(reverse("home"), follow=True)
 
-    assert [p.pk for p in home.context["pairings"]] == [pairing.pk]
+    assert home.redirect_chain == [(reverse("pairings:mine"), 302)]
+    assert [p.pk for p in home.context["overview"].as_mentee] == [pairing.pk]
     assert client.get(reverse("programs:list")).status_code == 403
     assert client.get(reverse("programs:detail", args=[program.pk])).status_code == 403
