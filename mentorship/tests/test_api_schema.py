@@ -26,6 +26,7 @@ def test_the_openapi_schema_validates_without_warnings(tmp_path):
 
 @pytest.mark.schemathesis
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seven_abilities")
 def test_schemathesis_finds_no_server_error_or_schema_violation(live_server, monkeypatch):
     call_command("generate_demo", scale="seed", stdout=StringIO())
     token = Token.objects.create(user=User.objects.get(username="hr_xianan"))
