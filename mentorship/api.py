@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import ProtectedError, QuerySet
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -120,6 +121,16 @@ def exception_handler(exc, context):
             {"non_field_errors": [_("This cannot be deleted while other records refer to it.")]}
         )
     return drf_exception_handler(exc, context)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """Filter sets made from ``filterset_fields`` are strict too: an empty or unknown value is a 400."""
+
+    @property
+    def filterset_base(self):
+        from programs.filters import FilterSet
+
+        return FilterSet
 
 
 class NulSafeSearchFilter(SearchFilter):

@@ -166,15 +166,21 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Publishing must never hang a web request when Redis is down.
+# Publishing must never hang a web request when Redis is down: connect within 2 s, retry once at once,
+# then give up; the job waits in the outbox (reports.outbox) and the sweep publishes it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task unacknowledged this long is delivered again; retry countdowns stay far below it.
     "visibility_timeout": 3600,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # --- E-mail -------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -196,10 +202,12 @@ REST_FRAMEWORK = {
     # JSON in; endpoints that take files (imports) add the multipart parser themselves.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "mentorship.api.StrictFilterBackend",
         "mentorship.api.NulSafeSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # ``?format=`` is the report runs' file format filter, not a renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_PAGINATION_CLASS": "mentorship.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 
-import django_filters
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from rest_framework.views import APIView
 from mentorship.api import HRStaffOnly, ModelSerializer, ScopedPrimaryKeyRelatedField
 from pairings.models import JobStatus
 from pairings.selectors import pairings_visible_to
+from programs.filters import BooleanFilter, FilterSet
 from programs.selectors import enrolments_visible_to, organizations_visible_to, people_visible_to, programs_visible_to
 
 from . import exports, services
@@ -91,8 +91,8 @@ class ReportRunSerializer(ModelSerializer):
         return attrs
 
 
-class ReportRunFilter(django_filters.FilterSet):
-    mine = django_filters.BooleanFilter(method="filter_mine", label="only the runs I started")
+class ReportRunFilter(FilterSet):
+    mine = BooleanFilter(method="filter_mine", label="only the runs I started")
 
     class Meta:
         model = ReportRun
@@ -241,7 +241,8 @@ class ListExportView(APIView):
     def get(self, request, kind: str):
         if kind not in LIST_SOURCES:
             raise Http404
-        options = ExportSerializer(data=request.query_params)
+        # A plain dict, so that an empty ``file_format=`` is refused rather than taken for the default.
+        options = ExportSerializer(data=request.query_params.dict())
         options.is_valid(raise_exception=True)
         return list_export_response(
             kind,

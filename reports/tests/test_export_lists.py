@@ -62,6 +62,7 @@ def test_a_list_export_takes_the_same_number_of_queries_for_few_or_many_rows(
 def test_an_unknown_export_or_file_format_is_refused_cleanly(api, hr_client):
     assert api.get("/api/v1/exports/secrets/").status_code == 404
     assert api.get("/api/v1/exports/people/", {"file_format": "exe"}).status_code == 400
+    assert api.get("/api/v1/exports/people/", {"file_format": ""}).status_code == 400
     assert hr_client.get(reverse("reports:export", args=["people"]), {"file_format": "exe"}).status_code == 404
     page = hr_client.get(reverse("reports:export", args=["people"]), {"file_format": "csv"})
     assert page.status_code == 200 and page["Content-Type"].startswith("text/csv")

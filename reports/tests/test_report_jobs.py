@@ -111,3 +111,11 @@ def test_runs_are_kept_per_organization_and_each_user_can_list_their_own(api, hr
     everyone = {run["id"] for run in api.get("/api/v1/report-runs/").json()["results"]}
     assert everyone == {mine.pk, theirs.pk}
     assert [run["id"] for run in api.get("/api/v1/report-runs/", {"mine": "true"}).json()["results"]] == [mine.pk]
+    assert api.get("/api/v1/report-runs/", {"format": "pdf"}).json()["count"] == 0
+
+
+@pytest.mark.parametrize("query", ["mine=null", "mine=", "status=", "kind=", "format=pdfx"])
+def test_a_run_filter_with_an_empty_or_unknown_value_answers_400(api, query):
+    assert api.get(f"/api/v1/report-runs/?{query}").status_code == 400
+    import_query = query.replace("mine", "status").replace("format", "kind")
+    assert api.get(f"/api/v1/import-runs/?{import_query}").status_code == 400
