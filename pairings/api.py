@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -11,6 +12,7 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 
 from mentorship.api import HRStaffWritesOnly
+from programs.models import Enrolment
 
 from . import services
 from .filters import (
@@ -50,6 +52,10 @@ from .serializers import (
 ID = r"\d{1,19}"
 
 
+def _enrolled_name(enrolment_field: str):
+    return Enrolment.objects.filter(pk=OuterRef(enrolment_field)).values("person__full_name")[:1]
+
+
 class PairingViewSet(viewsets.ModelViewSet):
     """Pairings of the caller's programs. Status changes only through the actions below."""
 
@@ -62,7 +68,14 @@ class PairingViewSet(viewsets.ModelViewSet):
     lookup_value_regex = ID
 
     def get_queryset(self):
-        return pairings_visible_to(self.request.user)
+        pairings = pairings_visible_to(self.request.user)
+        if self.action == "list":
+            # A list shows two names per row: annotations, not five joined model instances per pairing; as
+            # subqueries, so that the page count leaves them out.
+            pairings = pairings.select_related(None).annotate(
+                mentor_name=Subquery(_enrolled_name("mentor_id")), mentee_name=Subquery(_enrolled_name("mentee_id"))
+            )
+        return pairings
 
     def perform_destroy(self, instance):
         # Only proposals can be deleted; a pairing that ran is history and ends by a transition.

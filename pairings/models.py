@@ -139,6 +139,9 @@ class Pairing(models.Model):
         ]
         indexes = [
             models.Index(fields=["program", "status"], name="pairing_program_status_idx"),
+            # Lists show the newest pairings first: a LIMIT walks these instead of sorting a whole program.
+            models.Index(fields=["program", "-created_at", "-id"], name="pairing_program_recent_idx"),
+            models.Index(fields=["-created_at", "-id"], name="pairing_recent_idx"),
             models.Index(fields=["mentor", "status"], name="pairing_mentor_status_idx"),
             models.Index(fields=["status", "last_activity_date"], name="pairing_status_last_act_idx"),
             models.Index(fields=["status", "planned_end_date"], name="pairing_status_end_idx"),

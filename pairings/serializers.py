@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -46,11 +47,24 @@ def not_in_future(value, message):
     return value
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class PersonNameField(serializers.ReadOnlyField):
+    """The mentor's or mentee's name: the list's annotation when there is one, else read through the enrolment."""
+
+    def __init__(self, role: str, **kwargs):
+        self.role = role
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, pairing):
+        annotated = getattr(pairing, f"{self.role}_name", None)
+        return annotated if annotated is not None else getattr(pairing, self.role).person.full_name
+
+
 class PairingSerializer(ModelSerializer):
     mentor = ScopedPrimaryKeyRelatedField(scope=enrolments_visible_to, queryset=Enrolment.objects.all())
     mentee = ScopedPrimaryKeyRelatedField(scope=enrolments_visible_to, queryset=Enrolment.objects.all())
-    mentor_name = CharField(source="mentor.person.full_name", read_only=True)
-    mentee_name = CharField(source="mentee.person.full_name", read_only=True)
+    mentor_name = PersonNameField("mentor")
+    mentee_name = PersonNameField("mentee")
     match_explanation = serializers.JSONField(read_only=True)
 
     class Meta:
