@@ -31,10 +31,15 @@ class NoStoreMiddleware:
 
 
 class AbsoluteSessionLifetimeMiddleware:
-    """Sessions end on inactivity (SESSION_COOKIE_AGE, renewed per request) and, whatever the activity,
-    SESSION_ABSOLUTE_AGE seconds after login."""
+    """Sessions end on inactivity (SESSION_COOKIE_AGE, renewed by activity) and, whatever the activity,
+    SESSION_ABSOLUTE_AGE seconds after login.
+
+    The inactivity clock is renewed at most once per SESSION_RENEW_AFTER seconds rather than on every
+    request: writing the session row and committing on each API call would cost more than the call.
+    """
 
     key = "_login_started_at"
+    renewed_key = "_renewed_at"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -42,9 +47,12 @@ class AbsoluteSessionLifetimeMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
-            started = request.session.setdefault(self.key, int(time.time()))
-            if time.time() - started > settings.SESSION_ABSOLUTE_AGE:
+            now = int(time.time())
+            started = request.session.setdefault(self.key, now)
+            if now - started > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
+            elif now - request.session.get(self.renewed_key, 0) >= settings.SESSION_RENEW_AFTER:
+                request.session[self.renewed_key] = now  # marks the session modified: a new expiry is saved
         return self.get_response(request)
 
 

@@ -241,7 +241,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Sessions and security ----------------------------------------------------
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 8)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+# Activity renews the inactivity expiry, at most once a minute (mentorship.middleware).
+SESSION_RENEW_AFTER = int(os.environ.get("SESSION_RENEW_AFTER", "60"))
 SESSION_ABSOLUTE_AGE = int(os.environ.get("SESSION_ABSOLUTE_AGE", str(60 * 60 * 12)))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

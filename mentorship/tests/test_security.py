@@ -91,6 +91,25 @@ def test_a_session_ends_at_its_absolute_lifetime_however_active(client, settings
     assert client.get(reverse("admin:index")).status_code == 302
 
 
+def test_activity_renews_the_inactivity_expiry_at_most_once_a_minute(client, settings):
+    client.force_login(HRUserFactory())
+    client.get(reverse("home"))
+    row = Session.objects.get(session_key=client.session.session_key)
+    first_expiry = row.expire_date
+
+    client.get(reverse("home"))
+    row.refresh_from_db()
+    assert row.expire_date == first_expiry
+
+    session = client.session
+    session["_renewed_at"] = int(time.time()) - settings.SESSION_RENEW_AFTER
+    session.save()
+    time.sleep(1)
+    client.get(reverse("home"))
+    row.refresh_from_db()
+    assert row.expire_date > first_expiry
+
+
 def test_logging_out_ends_the_users_api_tokens(client):
     user = HRUserFactory(is_staff=True)
     Token.objects.create(user=user)
