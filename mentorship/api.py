@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import ProtectedError, QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers
@@ -39,7 +40,7 @@ class SlugField(StringsOnly, serializers.SlugField):
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """The project's model serializer: strict text fields."""
+    """The project's model serializer: strict text fields, and lists that work out their fields once."""
 
     serializer_field_mapping = serializers.ModelSerializer.serializer_field_mapping | {
         models.CharField: CharField,
@@ -47,6 +48,11 @@ class ModelSerializer(serializers.ModelSerializer):
         models.EmailField: EmailField,
         models.SlugField: SlugField,
     }
+
+    @cached_property
+    def _readable_fields(self):
+        # DRF walks every field again for each row of a list; the serializer's fields do not change between rows.
+        return [field for field in self.fields.values() if not field.write_only]
 
 
 class HRStaffWritesOnly(BasePermission):
