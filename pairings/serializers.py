@@ -178,6 +178,14 @@ class CaseSerializer(ModelSerializer):
         model = PracticeCase
         fields = ["kind", "description", "outcome"]
 
+    def validate(self, attrs):
+        # A PATCH of an activity replaces its cases whole: each case needs every required field even then
+        # (DRF would otherwise let a partial update skip them).
+        missing = [name for name, field in self.fields.items() if field.required and name not in attrs]
+        if missing:
+            raise serializers.ValidationError({name: [_("This field is required.")] for name in missing})
+        return attrs
+
 
 class ActivitySerializer(ModelSerializer):
     pairing = pairing_field()

@@ -157,6 +157,21 @@ def test_bad_activity_input_answers_400_with_the_field(api, program, change, fie
     assert field in response.json()
 
 
+def test_patching_an_activity_replaces_its_cases_and_each_case_still_needs_a_description(api, program):
+    activity = ActivityFactory(pairing=ActivePairingFactory(program=program))
+    url = f"/api/v1/activities/{activity.pk}/"
+
+    refused = api.patch(url, {"cases": [{"kind": "petition_handling", "outcome": "化解"}]}, format="json")
+    accepted = api.patch(
+        url, {"cases": [{"kind": "petition_handling", "description": "信访", "outcome": ""}]}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert "description" in str(refused.json()["cases"]), refused.json()
+    assert accepted.status_code == 200
+    assert [case["description"] for case in accepted.json()["cases"]] == ["信访"]
+
+
 def test_an_assessment_takes_scores_by_ability_code(api, program):
     pairing = ActivePairingFactory(program=program)
     body = {
