@@ -1,6 +1,8 @@
-"""Records of background jobs (report and import runs) and in-app notifications."""
+"""Records of background jobs (report and import runs, the outbox of jobs for the broker) and notifications."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -135,25 +137,92 @@ class ImportRun(models.Model):
         return f"{self.get_kind_display()} · {self.original_name}"
 
 
+class NotificationKind(models.TextChoices):
+    INACTIVE = "inactive", _("No recent activity")
+    AT_RISK = "at_risk", _("Pair at risk")
+    GOAL_DUE = "goal_due", _("Goal due soon")
+    GOAL_OVERDUE = "goal_overdue", _("Goal overdue")
+    ENDING_SOON = "ending_soon", _("Pairing ending soon")
+    ASSESSMENT_DUE = "assessment_due", _("Assessment due")
+    MIDTERM_REVIEW_DUE = "midterm_review_due", _("Midterm review due")
+    FINAL_REVIEW_DUE = "final_review_due", _("Final review due")
+    PROPOSALS_WAITING = "proposals_waiting", _("Proposals waiting")
+    DIGEST = "digest", _("Weekly supervision digest")
+    REPORT_READY = "report_ready", _("Report ready")
+
+
+def notification_key(kind: str, subject_id: int, period: date | None, recipient_id: int) -> str:
+    """The unique key of a notification: what it is about (kind and object), for which period, to whom."""
+    return f"{kind}:{subject_id}:{period.isoformat() if period else '-'}:{recipient_id}"
+
+
 class Notification(models.Model):
-    """An in-app message to one user; ``key`` makes each reminder exist once."""
+    """A message to one user, in-app and by e-mail; ``key`` makes each one exist once.
+
+    The key is (kind, object, period, recipient), built by ``notification_key``: a reminder repeated by a
+    second scan, a retried task or a concurrent worker hits the unique index and is not recorded again.
+    ``sent_at`` is set once delivery is done (the e-mail handed to the backend, or nothing to e-mail).
+    """
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(_("kind"), max_length=32)
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
     key = models.CharField(_("key"), max_length=200, unique=True)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0, db_default=0)
+    delivery_error = models.TextField(_("delivery error"), blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+            models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="notification_unsent_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
+
+class OutboxMessage(models.Model):
+    """A job for the workers, written in the transaction that needs it and handed to the broker after commit.
+
+    While Redis is down the row simply waits: the outbox sweep publishes it when the broker is back. One
+    pending row per job (task and arguments); a job published twice is harmless because tasks are idempotent.
+    """
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    job = models.CharField(_("job"), max_length=255, help_text=_("The task and its arguments: one pending row each."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job"], condition=Q(published_at__isnull=True), name="outbox_one_pending_row_per_job"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(published_at__isnull=True), name="outbox_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.job

@@ -1,7 +1,8 @@
 """Report runs and import runs: started by HR, executed as jobs with progress, stored, failed with a reason.
 
-Jobs are sent to Celery after the transaction that created them commits. When the broker cannot be
-reached the request still succeeds and the run stays pending; ``resume_stalled_runs`` sends it again.
+Jobs go through the outbox (``reports.outbox``): recorded with the run in one transaction, published once
+it commits. When the broker cannot be reached the request still succeeds and the job waits in the outbox
+until the sweep publishes it; ``resume_stalled_runs`` also sends again the runs whose worker died.
 """
 
 from __future__ import annotations
@@ -13,19 +14,30 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pairings.models import JobStatus
-from programs.models import Organization, Program
+from programs.models import Organization, Program, ProgramStatus
 from programs.selectors import organizations_visible_to, programs_visible_to
 
-from . import exports, imports
+from . import exports, imports, outbox
 from .figures import ReportSubject, pairing_detail_headers, pairing_detail_rows, report_figures, report_sections
-from .models import ImportKind, ImportRun, ImportStatus, Notification, ReportFormat, ReportKind, ReportRun
+from .models import (
+    ImportKind,
+    ImportRun,
+    ImportStatus,
+    Notification,
+    NotificationKind,
+    ReportFormat,
+    ReportKind,
+    ReportRun,
+    notification_key,
+)
+from .reminders import program_hr_staff
 
 logger = logging.getLogger(__name__)
 
@@ -42,17 +54,8 @@ def inline_import_bytes() -> int:
 
 
 def _enqueue(task_name: str, run_id: int) -> None:
-    """Send the job once the surrounding transaction commits; a broker outage leaves the run pending."""
-
-    def send() -> None:
-        from . import tasks
-
-        try:
-            getattr(tasks, task_name).delay(run_id)
-        except Exception:  # the broker is down: the run waits for resume_stalled_runs
-            logger.warning("Could not enqueue %s(%s); it will be resumed later.", task_name, run_id, exc_info=True)
-
-    transaction.on_commit(send)
+    """Record the job with the run; it is published once the surrounding transaction commits."""
+    outbox.enqueue(f"reports.tasks.{task_name}", run_id)
 
 
 # --- Report runs ------------------------------------------------------------------------------------------
@@ -68,13 +71,20 @@ def start_report_run(
     organization: Organization | None = None,
     kind: str = ReportKind.ON_DEMAND,
 ) -> ReportRun:
-    """Queue a report of one program or one organization subtree the user can see, over a period."""
+    """Queue a report of one program or one organization subtree the user can see, over a period.
+
+    ``by=None`` is the scheduler (monthly reports), which acts for every organization.
+    """
     errors: dict[str, list[str]] = {}
     if (program is None) == (organization is None):
         errors["program"] = [_("Choose either a program or an organization.")]
-    if program is not None and not programs_visible_to(by).filter(pk=program.pk).exists():
+    if by is not None and program is not None and not programs_visible_to(by).filter(pk=program.pk).exists():
         errors["program"] = [_("This program is not in your organization.")]
-    if organization is not None and not organizations_visible_to(by).filter(pk=organization.pk).exists():
+    if (
+        by is not None
+        and organization is not None
+        and not organizations_visible_to(by).filter(pk=organization.pk).exists()
+    ):
         errors["organization"] = [_("This organization is not yours.")]
     if period_start and period_start < EARLIEST_REPORT_DATE:
         errors["period_start"] = [_("A report period starts in 1950 or later.")]
@@ -186,19 +196,52 @@ def execute_report_run(run_id: int) -> ReportRun | None:
 
 
 def _notify_ready(run: ReportRun) -> None:
-    """Tell the person who asked that the file is ready; the key makes it once per run."""
-    if run.requested_by is None:
-        return
-    with translation.override(report_language(run)):
-        Notification.objects.get_or_create(
-            key=f"report-ready:{run.pk}",
-            defaults={
-                "recipient": run.requested_by,
-                "kind": "report_ready",
-                "title": _("Your report is ready: %(run)s") % {"run": run},
-                "url": reverse("reports:download", args=[run.pk]),
-            },
-        )
+    """Tell whoever asked that the file is ready (for a monthly report: the program's HR staff); once per run."""
+    if run.requested_by is not None:
+        recipients = [(run.requested_by_id, report_language(run))]
+    elif run.kind == ReportKind.MONTHLY and run.program_id is not None:
+        staff = program_hr_staff([run.program_id]).get(run.program_id, [])
+        recipients = [(member.user_id, member.language) for member in staff]
+    else:
+        recipients = []
+    for recipient_id, language in recipients:
+        with translation.override(language):
+            Notification.objects.get_or_create(
+                key=notification_key(NotificationKind.REPORT_READY, run.pk, None, recipient_id),
+                defaults={
+                    "recipient_id": recipient_id,
+                    "kind": NotificationKind.REPORT_READY,
+                    "title": _("Your report is ready: %(run)s") % {"run": run},
+                    "url": reverse("reports:download", args=[run.pk]),
+                },
+            )
+
+
+def start_monthly_reports(today: date | None = None) -> list[ReportRun]:
+    """Queue last month's report of every active program, once per program and month: the database's
+    monthly-report constraint refuses a second run, so beat firing twice starts nothing more."""
+    today = today or timezone.localdate()
+    period_end = today.replace(day=1) - timedelta(days=1)
+    period_start = period_end.replace(day=1)
+    done = ReportRun.objects.filter(
+        kind=ReportKind.MONTHLY, period_start=period_start, format=ReportFormat.XLSX
+    ).values("program_id")
+    programs = Program.objects.filter(status=ProgramStatus.ACTIVE, start_date__lte=period_end).exclude(pk__in=done)
+    started = []
+    for program in programs.order_by("pk"):
+        try:
+            run = start_report_run(
+                by=None,
+                program=program,
+                period_start=period_start,
+                period_end=period_end,
+                format=ReportFormat.XLSX,
+                kind=ReportKind.MONTHLY,
+            )
+        except IntegrityError:  # another run of this job got there first
+            continue
+        started.append(run)
+    return started
 
 
 # --- Import runs ------------------------------------------------------------------------------------------
@@ -357,3 +400,21 @@ def resume_stalled_runs(*, older_than: timedelta = timedelta(minutes=2)) -> int:
         _enqueue("execute_import", run_id)
         sent += 1
     return sent
+
+
+# --- Notifications ----------------------------------------------------------------------------------------
+
+
+def mark_read(notification: Notification, *, read: bool = True) -> Notification:
+    """Mark one notification read (keeping the first reading time) or unread again."""
+    if read and notification.read_at is None:
+        notification.read_at = timezone.now()
+    elif not read:
+        notification.read_at = None
+    notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_read(user) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -76,30 +76,23 @@ def start_match_run(
         if busy.exists():
             raise ValidationError(_("A match run of this program is already under way; wait for it to finish."))
         run = MatchRun.objects.create(program=program, objective=objective, weights=merged, started_by=by)
-        transaction.on_commit(lambda: _dispatch(run.pk, program))
+        if _runs_inline(program):
+            transaction.on_commit(lambda: execute_match_run(run.pk))
+        else:
+            # Recorded with the run: published once this commits, or by the outbox sweep if Redis is down.
+            from reports import outbox
+
+            outbox.enqueue("pairings.tasks.run_match", run.pk)
     run.refresh_from_db()
     return run
 
 
-def _dispatch(run_id: int, program: Program) -> None:
-    from pairings.tasks import run_match
-
+def _runs_inline(program: Program) -> bool:
+    """Small programs are matched inside the request that starts the run; larger ones by a worker."""
     cells = Enrolment.objects.filter(program=program, status=EnrolmentStatus.ACTIVE).aggregate(
         mentees=Count("id", filter=Q(role=Role.MENTEE)), mentors=Count("id", filter=Q(role=Role.MENTOR))
     )
-    if cells["mentees"] * cells["mentors"] <= INLINE_CELLS:
-        execute_match_run(run_id)
-        return
-    try:
-        run_match.delay(run_id)
-    except Exception:
-        # The broker is down: say so on the run rather than leave it pending and blocking the next one.
-        logger.exception("Could not queue match run %s", run_id)
-        MatchRun.objects.filter(pk=run_id, status=JobStatus.PENDING).update(
-            status=JobStatus.FAILED,
-            error=_("The run could not be queued; the background workers are unavailable. Try again later."),
-            finished_at=timezone.now(),
-        )
+    return cells["mentees"] * cells["mentors"] <= INLINE_CELLS
 
 
 @dataclass

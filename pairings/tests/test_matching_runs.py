@@ -265,21 +265,37 @@ def test_a_large_run_goes_through_the_celery_task_and_the_task_never_repeats_a_f
     assert run.finished_at == finished
 
 
-def test_a_run_that_cannot_be_queued_fails_instead_of_blocking_the_program(match, hr_user, organization, monkeypatch):
+def test_a_run_that_cannot_be_queued_waits_in_the_outbox_and_runs_when_the_broker_is_back(
+    match, hr_user, organization, monkeypatch
+):
+    from datetime import timedelta
+
+    from mentorship.celery import app
+    from reports import outbox
+    from reports.models import OutboxMessage
+
     monkeypatch.setattr(runs, "INLINE_CELLS", 0)
-
-    def broker_down(*args, **kwargs):
-        raise ConnectionError("redis is down")
-
-    monkeypatch.setattr(run_match, "delay", broker_down)
     program = ProgramFactory(organization=organization)
     mentor(program)
     mentee(program)
 
-    run = match(program, by=hr_user)
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("redis is down")
 
-    assert run.status == JobStatus.FAILED
-    assert run.error
+    with monkeypatch.context() as broker:
+        broker.setitem(app.conf, "task_always_eager", False)
+        broker.setattr(run_match._get_current_object(), "apply_async", broker_down)
+        run = match(program, by=hr_user)
+
+    assert run.status == JobStatus.PENDING
+    waiting = OutboxMessage.objects.get()
+    assert (waiting.task, waiting.args, waiting.published_at) == ("pairings.tasks.run_match", [run.pk], None)
+    assert "redis is down" in waiting.last_error
+
+    assert outbox.publish_pending(grace=timedelta(0)) == 1
+    run.refresh_from_db()
+    assert run.status == JobStatus.SUCCEEDED
+    assert OutboxMessage.objects.get().published_at is not None
 
 
 def test_reading_a_program_for_a_run_takes_the_same_queries_whatever_its_size(organization, django_assert_num_queries):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from programs.models import Person
 from programs.tests.factories import HRUserFactory
-from reports.models import ImportRun, Notification, ReportRun
+from reports.models import ImportRun, Notification, ReportRun, notification_key
 from reports.tasks import resume_report_jobs
 
 from .reportdata import PERIOD, build_program
@@ -84,7 +84,7 @@ def test_the_requester_is_told_once_when_the_report_is_ready(
             "/api/v1/report-runs/", {"program": program.pk, "format": "xlsx", **PERIOD}, format="json"
         ).json()["id"]
     notification = Notification.objects.get(recipient=hr_user)
-    assert notification.key == f"report-ready:{run_id}"
+    assert notification.key == notification_key("report_ready", run_id, None, hr_user.pk)
     assert notification.url == f"/reports/runs/{run_id}/download/"
     resume_report_jobs.delay()
     assert Notification.objects.count() == 1
