@@ -22,6 +22,7 @@ from programs.api import (
     ProgramViewSet,
 )
 from reports.api import ImportRunViewSet, ListExportView, ReportRunViewSet
+from reports.notification_api import NotificationViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -40,6 +41,7 @@ router.register("reviews", ReviewViewSet, basename="review")
 router.register("outcomes", OutcomeViewSet, basename="outcome")
 router.register("report-runs", ReportRunViewSet, basename="reportrun")
 router.register("import-runs", ImportRunViewSet, basename="importrun")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

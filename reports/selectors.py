@@ -14,7 +14,7 @@ from pairings.models import Activity, Goal, GoalStatus, Outcome, OutcomeKind, Pa
 from programs.models import Enrolment, EnrolmentStatus, Program, Role
 from programs.selectors import organization_scope
 
-from .models import ImportRun, ReportRun
+from .models import ImportRun, Notification, ReportRun
 
 OPEN_GOALS = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
 
@@ -103,3 +103,10 @@ def import_runs_visible_to(user):
     return ImportRun.objects.filter(organization_scope(user, "organization")).select_related(
         "program", "organization", "uploaded_by"
     )
+
+
+def notifications_of(user):
+    """A user's own notifications, newest first; nobody sees anyone else's, superusers included."""
+    if not (user and user.is_authenticated):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")

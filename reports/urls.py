@@ -12,4 +12,7 @@ urlpatterns: list = [
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import-confirm"),
     path("exports/<str:kind>/", views.export, name="export"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
 ]

@@ -1,4 +1,5 @@
-"""Pages: the reports page (start a report, watch it, download it, read it on screen) and the import page."""
+"""Pages: the reports page (start a report, watch it, download it, read it on screen), the import page, and
+everyone's notifications."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .api import list_export_response, report_file_response
@@ -17,8 +20,8 @@ from .figures import ReportSubject, report_figures, report_sections
 from .forms import ImportForm, ReportForm
 from .imports import sample_rows
 from .models import ImportStatus, ReportFormat
-from .selectors import import_runs_visible_to, report_runs_visible_to
-from .services import confirm_import, start_import, start_report_run
+from .selectors import import_runs_visible_to, notifications_of, report_runs_visible_to
+from .services import confirm_import, mark_all_read, mark_read, start_import, start_report_run
 
 
 def _hr_only(user) -> None:
@@ -147,3 +150,44 @@ def export(request, kind: str):
     program = request.GET.get("program", "")
     program_id = int(program) if program.isdigit() and len(program) < 19 else None
     return list_export_response(kind, request.user, file_format=file_format, program_id=program_id)
+
+
+@login_required
+def notifications(request):
+    """The user's own notifications, newest first, unread ones highlighted; ``?unread=1`` shows only those."""
+    mine = notifications_of(request.user)
+    unread = mine.filter(read_at__isnull=True)
+    only_unread = request.GET.get("unread") == "1"
+    page = Paginator(unread if only_unread else mine, 20).get_page(request.GET.get("page"))
+    context = {"page": page, "only_unread": only_unread, "unread_count": unread.count()}
+    return render(request, "reports/notifications.html", context)
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    """Mark one notification read; with ``open`` go on to what it is about."""
+    notification = mark_read(get_object_or_404(notifications_of(request.user), pk=pk))
+    if request.POST.get("open") and _local(request, notification.url):
+        return redirect(notification.url)
+    back = request.POST.get("next")
+    return redirect(back if _local(request, back) else "reports:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    marked = mark_all_read(request.user)
+    messages.success(
+        request,
+        ngettext("%(count)s notification marked read.", "%(count)s notifications marked read.", marked)
+        % {"count": marked},
+    )
+    return redirect("reports:notifications")
+
+
+def _local(request, url: str | None) -> bool:
+    """A link within this site (notifications store paths), never one elsewhere."""
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
