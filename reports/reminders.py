@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -205,8 +205,23 @@ def _pair_params(row: dict, prefix: str = "") -> dict:
     }
 
 
-def _pairing_url(pairing_id: int, anchor: str) -> str:
-    return f"{reverse('pairings:detail', args=[pairing_id])}#{anchor}"
+class PairingLinks:
+    """Links to pairing pages, reversed once rather than once per reminder (hundreds of thousands of them)."""
+
+    PLACEHOLDER = 987654321
+
+    def __init__(self) -> None:
+        self.pattern = reverse("pairings:detail", args=[self.PLACEHOLDER])
+
+    def __call__(self, pairing_id: int, anchor: str) -> str:
+        return f"{self.pattern.replace(str(self.PLACEHOLDER), str(pairing_id))}#{anchor}"
+
+
+def _has_member_account(prefix: str = "") -> Q:
+    """Rows worth reading for a mentor-and-mentee reminder: at least one of the two has an active account."""
+    return Q(**{f"{prefix}mentor__person__user__is_active": True}) | Q(
+        **{f"{prefix}mentee__person__user__is_active": True}
+    )
 
 
 # --- What is due ------------------------------------------------------------------------------------------
@@ -222,7 +237,7 @@ def _in_use(field: str) -> list[int]:
     )
 
 
-def silent_pairs_due(today: date, hr: dict[int, list[Recipient]]) -> Iterator[Due]:
+def silent_pairs_due(today: date, hr: dict[int, list[Recipient]], link: PairingLinks) -> Iterator[Due]:
     """No activity within the program's cadence: the mentor and the mentee, once per cadence of silence.
     Silent for three cadences: "at risk" to HR, once per three cadences."""
     at_risk = settings.MENTORSHIP["INACTIVE_CADENCES_AT_RISK"]
@@ -232,13 +247,17 @@ def silent_pairs_due(today: date, hr: dict[int, list[Recipient]]) -> Iterator[Du
             .filter(program__cadence_days=cadence)
             .annotate(heard=silent_since())
             .filter(heard__lt=today - timedelta(days=cadence))
+            # Members are reminded after one cadence; HR (if the program has some) after three.
+            .filter(
+                _has_member_account() | Q(heard__lt=today - timedelta(days=cadence * at_risk), program__in=list(hr))
+            )
             .values(*_pair_fields(members=True), "heard")
         )
         for row in rows.iterator(chunk_size=5_000):
             heard = row["heard"]
             days = (today - heard).days
             params = _pair_params(row) | {"since": heard.isoformat(), "days": days, "cadence": cadence}
-            url = _pairing_url(row["id"], "timeline")
+            url = link(row["id"], "timeline")
             period = window_start(heard, today, cadence)
             for member in _pair_members(row):
                 yield Due(Kind.INACTIVE, row["id"], period, member.user_id, member.language, url, params)
@@ -248,43 +267,47 @@ def silent_pairs_due(today: date, hr: dict[int, list[Recipient]]) -> Iterator[Du
                     yield Due(Kind.AT_RISK, row["id"], period, staff.user_id, staff.language, url, params)
 
 
-def goals_due(today: date) -> Iterator[Due]:
+def goals_due(today: date, link: PairingLinks) -> Iterator[Due]:
     """Open goals due within a week (once for their due date) or overdue (once a week): the mentor and mentee."""
     soon = today + timedelta(days=settings.MENTORSHIP["GOAL_DUE_SOON_DAYS"])
     prefix = "plan__pairing__"
-    rows = Goal.objects.filter(
-        status__in=OPEN_GOALS,
-        due_date__lte=soon,
-        plan__pairing__status=PairingStatus.ACTIVE,
-        plan__pairing__program__status=ProgramStatus.ACTIVE,
-    ).values("id", "title", "due_date", *_pair_fields(prefix, members=True))
+    rows = (
+        Goal.objects.filter(
+            status__in=OPEN_GOALS,
+            due_date__lte=soon,
+            plan__pairing__status=PairingStatus.ACTIVE,
+            plan__pairing__program__status=ProgramStatus.ACTIVE,
+        )
+        .filter(_has_member_account(prefix))
+        .values("id", "title", "due_date", *_pair_fields(prefix, members=True))
+    )
     this_week = week_of(today)
     for row in rows.iterator(chunk_size=5_000):
         due = row["due_date"]
         kind, period = (Kind.GOAL_DUE, due) if due >= today else (Kind.GOAL_OVERDUE, this_week)
         params = _pair_params(row, prefix) | {"goal": row["title"], "due": due.isoformat()}
-        url = _pairing_url(row[f"{prefix}id"], "plan")
+        url = link(row[f"{prefix}id"], "plan")
         for member in _pair_members(row, prefix):
             yield Due(kind, row["id"], period, member.user_id, member.language, url, params)
 
 
-def endings_due(today: date, hr: dict[int, list[Recipient]]) -> Iterator[Due]:
+def endings_due(today: date, hr: dict[int, list[Recipient]], link: PairingLinks) -> Iterator[Due]:
     """Pairings planned to end within 30 days: HR, once for the planned end date."""
     until = today + timedelta(days=settings.MENTORSHIP["ENDING_SOON_DAYS"])
     rows = (
         _active_pairings()
-        .filter(planned_end_date__gte=today, planned_end_date__lte=until)
+        .filter(planned_end_date__gte=today, planned_end_date__lte=until, program__in=list(hr))
         .values(*_pair_fields(members=False), "planned_end_date")
     )
     for row in rows.iterator(chunk_size=5_000):
         end = row["planned_end_date"]
         params = _pair_params(row) | {"end": end.isoformat()}
-        url = _pairing_url(row["id"], "status")
+        url = link(row["id"], "status")
         for staff in hr.get(row["program_id"], ()):
             yield Due(Kind.ENDING_SOON, row["id"], end, staff.user_id, staff.language, url, params)
 
 
-def assessments_due(today: date) -> Iterator[Due]:
+def assessments_due(today: date, link: PairingLinks) -> Iterator[Due]:
     """Mentees with no assessment in 90 days (counted from the pairing's start if never assessed): the
     mentor and the mentee, once per 90 days without one."""
     interval = settings.MENTORSHIP["ASSESSMENT_INTERVAL_DAYS"]
@@ -297,6 +320,7 @@ def assessments_due(today: date) -> Iterator[Due]:
     )
     rows = (
         _active_pairings()
+        .filter(_has_member_account())
         .annotate(assessed_since=Coalesce(Subquery(latest), "start_date"))
         .filter(assessed_since__lt=today - timedelta(days=interval))
         .values(*_pair_fields(members=True), "assessed_since")
@@ -304,13 +328,13 @@ def assessments_due(today: date) -> Iterator[Due]:
     for row in rows.iterator(chunk_size=5_000):
         since = row["assessed_since"]
         params = _pair_params(row) | {"mentee": row["mentee__person__full_name"], "since": since.isoformat()}
-        url = _pairing_url(row["id"], "growth")
+        url = link(row["id"], "growth")
         period = window_start(since, today, interval)
         for member in _pair_members(row):
             yield Due(Kind.ASSESSMENT_DUE, row["id"], period, member.user_id, member.language, url, params)
 
 
-def reviews_due(today: date, hr: dict[int, list[Recipient]]) -> Iterator[Due]:
+def reviews_due(today: date, hr: dict[int, list[Recipient]], link: PairingLinks) -> Iterator[Due]:
     """Active pairs past half their term without a midterm review, or past their planned end without a final
     one (as the supervision page counts them): HR, once per review."""
     midterm = Review.objects.filter(pairing=OuterRef("pk"), stage=ReviewStage.MIDTERM)
@@ -319,7 +343,7 @@ def reviews_due(today: date, hr: dict[int, list[Recipient]]) -> Iterator[Due]:
         half_term = timedelta(days=half_term_days(term_months))
         rows = (
             _active_pairings()
-            .filter(program__term_months=term_months, start_date__lte=today - half_term)
+            .filter(program__term_months=term_months, start_date__lte=today - half_term, program__in=list(hr))
             .filter(~Exists(midterm))
             .values(*_pair_fields(members=False), "start_date")
         )
@@ -333,12 +357,12 @@ def reviews_due(today: date, hr: dict[int, list[Recipient]]) -> Iterator[Due]:
                     due,
                     staff.user_id,
                     staff.language,
-                    _pairing_url(row["id"], "reviews"),
+                    link(row["id"], "reviews"),
                     params,
                 )
     rows = (
         _active_pairings()
-        .filter(planned_end_date__lte=today)
+        .filter(planned_end_date__lte=today, program__in=list(hr))
         .filter(~Exists(final))
         .values(*_pair_fields(members=False), "planned_end_date")
     )
@@ -352,7 +376,7 @@ def reviews_due(today: date, hr: dict[int, list[Recipient]]) -> Iterator[Due]:
                 due,
                 staff.user_id,
                 staff.language,
-                _pairing_url(row["id"], "reviews"),
+                link(row["id"], "reviews"),
                 params,
             )
 
@@ -385,11 +409,12 @@ def reminders_due(today: date, now: datetime | None = None) -> Iterator[Due]:
     """Every reminder due today, of every kind."""
     now = now or timezone.now()
     hr = program_hr_staff()
-    yield from silent_pairs_due(today, hr)
-    yield from goals_due(today)
-    yield from endings_due(today, hr)
-    yield from assessments_due(today)
-    yield from reviews_due(today, hr)
+    link = PairingLinks()
+    yield from silent_pairs_due(today, hr, link)
+    yield from goals_due(today, link)
+    yield from endings_due(today, hr, link)
+    yield from assessments_due(today, link)
+    yield from reviews_due(today, hr, link)
     yield from proposals_due(today, now, hr)
 
 
@@ -413,11 +438,28 @@ class Texts:
         return (title % params)[:TITLE_LENGTH], body % params
 
 
-def _insert(rows: list[Notification]) -> None:
-    # Keys in ascending order within each transaction: concurrent scans wait for each other's keys
-    # instead of deadlocking, and the loser of each key skips it.
-    rows.sort(key=lambda row: row.key)
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+COLUMNS = ("recipient_id", "kind", "key", "title", "body", "url", "created_at")
+
+
+def _insert(rows: list[tuple]) -> None:
+    """Insert notification rows (in ``COLUMNS`` order); a row whose key is taken is skipped.
+
+    Keys go in ascending order within each transaction: concurrent scans wait for each other's keys
+    instead of deadlocking, and the loser of each key skips it. On PostgreSQL one plain multi-row
+    INSERT ... ON CONFLICT DO NOTHING per batch (model instances cost more than the database here).
+    """
+    rows.sort(key=lambda row: row[2])
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_create(
+            [Notification(**dict(zip(COLUMNS, row, strict=True))) for row in rows], ignore_conflicts=True
+        )
+        return
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(rows))
+    sql = f"INSERT INTO {table} ({columns}) VALUES {placeholders} ON CONFLICT (key) DO NOTHING"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
 
 
 def record(dues: Iterable[Due], *, now: datetime | None = None, texts: Texts | None = None) -> dict[str, int]:
@@ -425,21 +467,12 @@ def record(dues: Iterable[Due], *, now: datetime | None = None, texts: Texts | N
     now = now or timezone.now()
     texts = texts or Texts()
     due_per_kind: dict[str, int] = defaultdict(int)
-    batch: list[Notification] = []
+    batch: list[tuple] = []
     for due in dues:
         due_per_kind[due.kind] += 1
         title, body = texts.render(due.kind, due.language, due.params)
-        batch.append(
-            Notification(
-                recipient_id=due.recipient_id,
-                kind=due.kind,
-                key=notification_key(due.kind, due.subject_id, due.period, due.recipient_id),
-                title=title,
-                body=body,
-                url=due.url,
-                created_at=now,
-            )
-        )
+        key = notification_key(due.kind, due.subject_id, due.period, due.recipient_id)
+        batch.append((due.recipient_id, due.kind, key, title, body, due.url, now))
         if len(batch) >= INSERT_BATCH:
             _insert(batch)
             batch = []
