@@ -195,7 +195,9 @@ def test_a_mentee_has_a_notifications_page_too(client, organization):
 
     response = client.get("/reports/notifications/")
 
-    assert response.status_code == 200 and "请记录活动" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and "请记录活动" in page
+    assert 'href="/reports/notifications/" aria-current="page"' in page  # in a mentee's nav bar too
 
 
 def test_the_page_needs_a_login(client):
