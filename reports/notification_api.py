@@ -5,13 +5,13 @@ Anyone signed in has notifications (HR staff, mentors, mentees); nobody sees ano
 
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from mentorship.api import ModelSerializer
+from programs.filters import BooleanFilter, FilterSet
 
 from . import services
 from .models import Notification
@@ -45,8 +45,8 @@ class NotificationSerializer(ModelSerializer):
         return notification
 
 
-class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="only unread ones")
+class NotificationFilter(FilterSet):
+    unread = BooleanFilter(field_name="read_at", lookup_expr="isnull", label="only unread ones")
 
     class Meta:
         model = Notification

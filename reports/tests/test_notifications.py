@@ -53,6 +53,7 @@ def test_the_api_filters_unread_notifications(api, hr_user):
     unread = notify(hr_user, "未读")
 
     assert [n["id"] for n in api.get("/api/v1/notifications/", {"unread": "true"}).json()["results"]] == [unread.pk]
+    assert api.get("/api/v1/notifications/", {"unread": "null"}).status_code == 400
     assert api.get("/api/v1/notifications/", {"unread": "false"}).json()["count"] == 1
 
 
