@@ -495,7 +495,7 @@ def record_reminders(today: date | None = None) -> dict[str, dict[str, int]]:
         .values_list("kind")
         .annotate(n=Count("id"))
     )
-    return {kind: {"due": count, "new": new.get(kind, 0)} for kind, count in sorted(due_per_kind.items())}
+    return {str(kind): {"due": count, "new": new.get(kind, 0)} for kind, count in sorted(due_per_kind.items())}
 
 
 # --- Delivery ---------------------------------------------------------------------------------------------
