@@ -1,6 +1,9 @@
-"""Admin for report runs and import runs: scoped to the staff member's subtree; imports upload, preview, confirm."""
+"""Admin for report runs and import runs (scoped to the staff member's subtree; imports upload, preview, confirm),
+and, for program officers, the outbox of jobs and the notifications sent."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -11,8 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import outbox
 from .forms import ImportForm
-from .models import ImportRun, ImportStatus, ReportRun
+from .models import ImportRun, ImportStatus, Notification, OutboxMessage, ReportRun
 from .selectors import import_runs_visible_to, report_runs_visible_to
 from .services import confirm_import, start_import
 
@@ -122,3 +126,54 @@ class ImportRunAdmin(admin.ModelAdmin):
                 continue
             done += run.status == ImportStatus.SUCCEEDED
         self.message_user(request, gettext("%(n)s file(s) imported.") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Jobs on their way to the workers: those still waiting were recorded while the broker was down."""
+
+    list_display = ["job", "created_at", "published_at", "attempts", "last_error"]
+    list_filter = [("published_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["publish_waiting"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Publish the jobs still waiting"))
+    def publish_waiting(self, request, queryset):
+        published = outbox.publish_pending(grace=timedelta(0))
+        self.message_user(request, gettext("%(n)s job(s) published.") % {"n": published}, messages.SUCCESS)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What was said to whom, when it was e-mailed, and why not if it failed (program officers only)."""
+
+    list_display = ["title", "kind", "recipient", "created_at", "sent_at", "read_at", "delivery_attempts"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "recipient__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

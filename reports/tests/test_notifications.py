@@ -55,6 +55,7 @@ def test_the_api_filters_unread_notifications(api, hr_user):
     assert [n["id"] for n in api.get("/api/v1/notifications/", {"unread": "true"}).json()["results"]] == [unread.pk]
     assert api.get("/api/v1/notifications/", {"unread": "null"}).status_code == 400
     assert api.get("/api/v1/notifications/", {"unread": "false"}).json()["count"] == 1
+    assert api.get("/api/v1/notifications/", {"kind": "nonsense"}).status_code == 400
 
 
 def test_marking_a_notification_read_through_the_api(api, hr_user):

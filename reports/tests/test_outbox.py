@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 import redis
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from reports import outbox, services
@@ -137,3 +138,24 @@ def test_the_sweep_forgets_jobs_published_long_ago(organization):
 
     assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not OutboxMessage.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db
+def test_program_officers_see_waiting_jobs_in_the_admin_and_can_publish_them(hr_client, superuser):
+    waiting = OutboxMessage.objects.create(
+        task="reports.tasks.resume_report_jobs", job="reports.tasks.resume_report_jobs:[]"
+    )
+    officer = Client()
+    officer.force_login(superuser)
+
+    page = officer.get("/admin/reports/outboxmessage/?published_at__isempty=1")
+    assert page.status_code == 200 and "reports.tasks.resume_report_jobs:[]" in page.content.decode()
+    assert officer.get("/admin/reports/notification/").status_code == 200
+    assert hr_client.get("/admin/reports/outboxmessage/").status_code in (302, 403)
+
+    response = officer.post(
+        "/admin/reports/outboxmessage/", {"action": "publish_waiting", "_selected_action": [waiting.pk]}
+    )
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.published_at is not None
