@@ -5,7 +5,6 @@ inline style element, nothing from another origin. Any "Refused to ..." in the c
 Needs Debian's ``chromium``; run with ``pytest -m browser``.
 """
 
-import shutil
 from datetime import date, timedelta
 
 import pytest
@@ -31,13 +30,13 @@ from programs.tests.factories import (
     UserFactory,
 )
 
-CHROMIUM = "/usr/bin/chromium"
+from .conftest import needs_chromium
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("seven_abilities"),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"),
+    needs_chromium,
 ]
 
 # Registered before any page script runs (Playwright injects it outside the page's policy).
@@ -48,25 +47,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__violations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${where}`);
 });
 """
-
-
-@pytest.fixture(autouse=True)
-def _sync_orm_beside_playwright(monkeypatch):
-    """Playwright's sync API runs an event loop in this thread; the ORM calls around it are plain sync code."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
