@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import ProtectedError, QuerySet
@@ -13,6 +15,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from programs.selectors import is_hr_staff
@@ -53,6 +56,58 @@ class ModelSerializer(serializers.ModelSerializer):
     def _readable_fields(self):
         # DRF walks every field again for each row of a list; the serializer's fields do not change between rows.
         return [field for field in self.fields.values() if not field.write_only]
+
+
+class RowsList:
+    """A list endpoint that answers from database rows rather than model instances.
+
+    The serializer still says what a row looks like: each readable field is read from one column of
+    ``values()`` and passed through the field's own ``to_representation``, so a list row is what the
+    serializer would give for the same object, without building model instances and walking DRF's
+    attribute lookups for every cell. A field that cannot be read from one column (nested, method or
+    dotted fields) is a configuration error, found on the first request. Fields computed elsewhere
+    name their column with a ``row_column`` attribute (an annotation of the list's queryset). The
+    reading is worked out once per serializer class, so the list's fields must not vary by request.
+    """
+
+    def list(self, request, *args, **kwargs):
+        columns, represent = row_reader(self.get_serializer_class())
+        rows = self.filter_queryset(self.get_queryset()).values(*columns)
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response([represent(row) for row in rows])
+        return self.get_paginated_response([represent(row) for row in page])
+
+
+@functools.cache
+def row_reader(serializer_class) -> tuple[list[str], Callable[[dict], dict]]:
+    """The columns a serializer's readable fields come from, and a function from such a row to its representation."""
+    model = serializer_class.Meta.model
+    plan = []
+    for name, field in serializer_class().fields.items():
+        if field.write_only:
+            continue
+        column, convert = getattr(field, "row_column", None), None
+        if column is None:
+            if len(field.source_attrs) != 1:
+                raise ImproperlyConfigured(f"{serializer_class.__name__}.{name} cannot be read from one column.")
+            model_field = model._meta.get_field(field.source)
+            if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
+                column = model_field.attname
+            elif not model_field.is_relation:
+                column, convert = model_field.attname, field.to_representation
+            else:
+                raise ImproperlyConfigured(f"{serializer_class.__name__}.{name} cannot be read from one column.")
+        plan.append((name, column, convert))
+
+    def represent(row: dict) -> dict:
+        result = {}
+        for name, column, convert in plan:
+            value = row[column]
+            result[name] = value if value is None or convert is None else convert(value)
+        return result
+
+    return [column for _, column, _ in plan], represent
 
 
 class HRStaffWritesOnly(BasePermission):

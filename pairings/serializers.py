@@ -53,10 +53,11 @@ class PersonNameField(serializers.ReadOnlyField):
 
     def __init__(self, role: str, **kwargs):
         self.role = role
+        self.row_column = f"{role}_name"
         super().__init__(source="*", **kwargs)
 
     def to_representation(self, pairing):
-        annotated = getattr(pairing, f"{self.role}_name", None)
+        annotated = getattr(pairing, self.row_column, None)
         return annotated if annotated is not None else getattr(pairing, self.role).person.full_name
 
 

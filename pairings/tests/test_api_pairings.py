@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pairings.models import Activity, Assessment, PairingStatus
+from pairings.models import Activity, Assessment, MatchRun, PairingStatus
 from pairings.tests.factories import (
     ActivePairingFactory,
     ActivityFactory,
@@ -259,6 +259,29 @@ def test_the_person_filter_finds_pairings_on_either_side(api, program):
 
     assert [r["id"] for r in as_mentor["results"]] == [pairing.pk]
     assert [r["id"] for r in as_mentee["results"]] == [pairing.pk]
+
+
+def test_a_pairing_reads_the_same_in_the_list_as_on_its_own(api, program):
+    run = MatchRun.objects.create(program=program, status="succeeded")
+    PairingFactory(program=program)
+    ActivePairingFactory(
+        program=program,
+        match_run=run,
+        match_score=0.8125,
+        match_explanation=[{"criterion": "skills", "score": 0.9, "note": "党建 · 业务"}],
+        is_pinned=True,
+        pledge_signed_on=date(2024, 3, 2),
+        last_activity_date=date(2024, 6, 30),
+    )
+    ActivePairingFactory(
+        program=program, status=PairingStatus.DISSOLVED, end_date=date(2024, 9, 1), end_reason="调岗 reassigned"
+    )
+
+    listed = api.get("/api/v1/pairings/").json()["results"]
+
+    assert len(listed) == 3
+    for row in listed:
+        assert row == api.get(f"/api/v1/pairings/{row['id']}/").json()
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pairings.services import pair_directly
-from programs.models import Organization
+from programs.models import Organization, User
 from programs.tests.factories import (
     EnrolmentFactory,
     MentorEnrolmentFactory,
@@ -41,6 +41,23 @@ def test_a_token_is_exchanged_for_a_username_and_password(client, hr_user):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert api.get("/api/v1/programs/").status_code == 200
+
+
+def test_an_unknown_token_or_a_deactivated_user_answers_401_in_the_callers_language(client, hr_user):
+    # Deactivating a user deletes their tokens; a bulk update skips that, and the token is still refused.
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "hr", "password": "correct-horse-battery"}, content_type="application/json"
+    ).json()["token"]
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    api.credentials(HTTP_AUTHORIZATION="Token 0000000000000000000000000000000000000000")
+    unknown = api.get("/api/v1/programs/")
+    User.objects.filter(pk=hr_user.pk).update(is_active=False)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    deactivated = api.get("/api/v1/programs/")
+
+    assert (unknown.status_code, unknown.json()) == (401, {"detail": "令牌无效。"})
+    assert (deactivated.status_code, deactivated.json()) == (401, {"detail": "用户已停用或已删除。"})
 
 
 def test_the_token_endpoint_locks_out_after_repeated_failures(client, hr_user):
