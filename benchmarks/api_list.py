@@ -1,10 +1,11 @@
 """API list of 100 pairings on province data against the same rows fetched by raw SQL and dumped to JSON.
 
-    python benchmarks/api_list.py [--runs 7]
+    python benchmarks/api_list.py [--runs 21]
 
-Both sides run in this process on the same database in the same run: the API through Django's full
-stack (middleware, authentication, scoping, filters, serializers, pagination with its count), the
-baseline as one hand-written SQL query plus ``json.dumps``. Bars (SPEC §11): the query count does not
+Both sides run in this process on the same database in the same run, timed turn about so that both
+see the same machine: the API through Django's full stack (middleware, token authentication,
+scoping, filters, serializers, pagination with its count), the baseline as one hand-written SQL
+query plus ``json.dumps``. Bars (SPEC §11): the query count does not
 grow with the page size, and the API takes at most 4 × the baseline.
 """
 
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Result, median_seconds, report, setup_django  # noqa: E402
+from common import Result, paired_median_seconds, report, setup_django  # noqa: E402
 
 BASELINE_SQL = """
 SELECT p.id, p.program_id, p.mentor_id, p.mentee_id, mp.full_name, ep.full_name, p.status,
@@ -35,7 +36,7 @@ LIMIT 100
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=21)
     options = parser.parse_args()
     setup_django()
     from django.db import connection
@@ -75,8 +76,7 @@ def main() -> None:
         counts[size] = len(queries)
     rows = len(json.loads(api())["results"])
 
-    api_seconds = median_seconds(api, runs=options.runs)
-    baseline_seconds = median_seconds(baseline, runs=options.runs)
+    api_seconds, baseline_seconds = paired_median_seconds(api, baseline, runs=options.runs)
     ratio = api_seconds / baseline_seconds
     report(
         [

@@ -57,6 +57,22 @@ def median_seconds(action: Callable[[], object], runs: int = 5, warmup: int = 1)
     return statistics.median(timings)
 
 
+def paired_median_seconds(
+    first: Callable[[], object], second: Callable[[], object], runs: int = 5, warmup: int = 1
+) -> tuple[float, float]:
+    """Medians of two actions timed turn about, so that both see the same machine: for a ratio on a noisy host."""
+    for _ in range(warmup):
+        first()
+        second()
+    timings: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for action, samples in zip((first, second), timings, strict=True):
+            started = time.perf_counter()
+            action()
+            samples.append(time.perf_counter() - started)
+    return statistics.median(timings[0]), statistics.median(timings[1])
+
+
 def table(results: list[Result]) -> str:
     rows = [("benchmark", "measured", "bar", "result", "note")]
     for r in results:
