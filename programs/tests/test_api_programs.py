@@ -8,7 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from pairings.models import PairingStatus
 from pairings.services import pair_directly
+from pairings.tests.factories import ActivePairingFactory
 from programs.models import Organization, User
 from programs.tests.factories import (
     EnrolmentFactory,
@@ -222,13 +224,15 @@ def test_the_program_summary_counts_in_sql(api, organization):
     mentor = MentorEnrolmentFactory(program=program)
     pair_directly(mentor=mentor, mentee=EnrolmentFactory(program=program), by=None)
     EnrolmentFactory(program=program)
+    # A mentor with a capacity of their own, whose ended pairing frees their place again.
+    ActivePairingFactory(program=program, mentor__capacity=3, status=PairingStatus.COMPLETED)
 
     summary = api.get(f"/api/v1/programs/{program.pk}/summary/").json()
 
     assert summary["pairs"]["active"] == 1
-    assert summary["mentors"] == 1
-    assert summary["mentees"] == 2
-    assert summary["capacity"] == {"total": 2, "used": 1, "free": 1}
+    assert summary["mentors"] == 2
+    assert summary["mentees"] == 3
+    assert summary["capacity"] == {"total": 5, "used": 1, "free": 4}
 
 
 @pytest.mark.parametrize("resource", ["organizations", "people", "programs", "enrolments"])
