@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
@@ -27,6 +26,7 @@ from .models import (
     Rating,
     Review,
     ReviewStage,
+    silent_since,
 )
 
 
@@ -57,9 +57,7 @@ class PairingFilter(FilterSet):
 
     def filter_inactive_days(self, queryset, name, value):
         cutoff = timezone.localdate() - timedelta(days=int(value))
-        return queryset.alias(heard=Coalesce("last_activity_date", "start_date")).filter(
-            status=PairingStatus.ACTIVE, heard__lt=cutoff
-        )
+        return queryset.alias(heard=silent_since()).filter(status=PairingStatus.ACTIVE, heard__lt=cutoff)
 
 
 class GrowthPlanFilter(FilterSet):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -65,6 +66,12 @@ class MatchRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def silent_since(pairing_prefix: str = "") -> Coalesce:
+    """The date a pairing was last heard of: its latest activity, or its start. Inactivity filters,
+    reminders and dashboards all compare this; an index of active pairings holds it."""
+    return Coalesce(f"{pairing_prefix}last_activity_date", f"{pairing_prefix}start_date")
 
 
 class Pairing(models.Model):
@@ -144,6 +151,8 @@ class Pairing(models.Model):
             models.Index(fields=["-created_at", "-id"], name="pairing_recent_idx"),
             models.Index(fields=["mentor", "status"], name="pairing_mentor_status_idx"),
             models.Index(fields=["status", "last_activity_date"], name="pairing_status_last_act_idx"),
+            # Silent pairs: active ones last heard of before a date.
+            models.Index(silent_since(), condition=Q(status="active"), name="pairing_active_silent_idx"),
             models.Index(fields=["status", "planned_end_date"], name="pairing_status_end_idx"),
         ]
 

@@ -26,11 +26,12 @@ from pairings.models import (
     PairingStatus,
     Review,
     ReviewStage,
+    silent_since,
 )
 from programs.models import Enrolment, EnrolmentStatus, Program
 
 from .figures import ReportSubject, _activity_figures, _by_child_organization
-from .selectors import OPEN_GOALS, inactive_cutoffs, program_summary, silent_since
+from .selectors import OPEN_GOALS, inactive_cutoffs, program_summary
 
 DASHBOARD_MONTHS = 12
 SUPERVISION_ROWS = 10

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from pairings.models import Activity, Goal, Pairing, PairingStatus, Review, ReviewStage
+from pairings.models import Activity, Goal, Pairing, PairingStatus, Review, ReviewStage, silent_since
 from programs.models import Organization, Program, ProgramStatus, User
 
 from .models import NotificationKind
 from .reminders import Due, Recipient, Texts, half_term_days, language_of, record, week_of
-from .selectors import OPEN_GOALS, silent_since
+from .selectors import OPEN_GOALS
 
 FIGURES = (
     ("active", _("Active pairs")),

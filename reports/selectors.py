@@ -10,18 +10,13 @@ from django.db.models import Count, F, FilteredRelation, IntegerField, Q, Sum, V
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from pairings.models import Activity, Goal, GoalStatus, Outcome, OutcomeKind, Pairing, PairingStatus
+from pairings.models import Activity, Goal, GoalStatus, Outcome, OutcomeKind, Pairing, PairingStatus, silent_since
 from programs.models import Enrolment, EnrolmentStatus, Program, Role
 from programs.selectors import organization_scope
 
 from .models import ImportRun, Notification, ReportRun
 
 OPEN_GOALS = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
-
-
-def silent_since(pairing_prefix: str = ""):
-    """The date a pairing was last heard of: its latest activity, or its start."""
-    return Coalesce(f"{pairing_prefix}last_activity_date", f"{pairing_prefix}start_date")
 
 
 def inactive_cutoffs(program: Program, today: date) -> tuple[date, date]:
