@@ -82,23 +82,11 @@ class RowsList:
 @functools.cache
 def row_reader(serializer_class) -> tuple[list[str], Callable[[dict], dict]]:
     """The columns a serializer's readable fields come from, and a function from such a row to its representation."""
-    model = serializer_class.Meta.model
-    plan = []
-    for name, field in serializer_class().fields.items():
-        if field.write_only:
-            continue
-        column, convert = getattr(field, "row_column", None), None
-        if column is None:
-            if len(field.source_attrs) != 1:
-                raise ImproperlyConfigured(f"{serializer_class.__name__}.{name} cannot be read from one column.")
-            model_field = model._meta.get_field(field.source)
-            if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
-                column = model_field.attname
-            elif not model_field.is_relation:
-                column, convert = model_field.attname, field.to_representation
-            else:
-                raise ImproperlyConfigured(f"{serializer_class.__name__}.{name} cannot be read from one column.")
-        plan.append((name, column, convert))
+    plan = [
+        (name, *_column_of(serializer_class, name, field))
+        for name, field in serializer_class().fields.items()
+        if not field.write_only
+    ]
 
     def represent(row: dict) -> dict:
         result = {}
@@ -108,6 +96,20 @@ def row_reader(serializer_class) -> tuple[list[str], Callable[[dict], dict]]:
         return result
 
     return [column for _, column, _ in plan], represent
+
+
+def _column_of(serializer_class, name: str, field) -> tuple[str, Callable | None]:
+    """The column a field reads, and the conversion of its value (None: the value as it is)."""
+    if getattr(field, "row_column", None):
+        return field.row_column, None
+    model_fields = {f.name: f for f in serializer_class.Meta.model._meta.concrete_fields}
+    model_field = model_fields.get(field.source) if len(field.source_attrs) == 1 else None
+    if model_field is not None and model_field.is_relation:
+        if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
+            return model_field.attname, None
+    elif model_field is not None:
+        return model_field.attname, field.to_representation
+    raise ImproperlyConfigured(f"{serializer_class.__name__}.{name} cannot be read from one column.")
 
 
 class HRStaffWritesOnly(BasePermission):
