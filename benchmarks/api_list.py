@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Result, paired_median_seconds, report, setup_django  # noqa: E402
+from common import Result, paired_median_seconds, province_hr_user, report, setup_django  # noqa: E402
 
 BASELINE_SQL = """
 SELECT p.id, p.program_id, p.mentor_id, p.mentee_id, mp.full_name, ep.full_name, p.status,
@@ -45,9 +45,8 @@ def main() -> None:
     from rest_framework.authtoken.models import Token
 
     from pairings.models import Pairing
-    from programs.models import User
 
-    user = User.objects.filter(organization__isnull=False).order_by("organization__path").first()
+    user = province_hr_user()
     program_id = (
         Pairing.objects.filter(program__organization__path__startswith=user.organization.path)
         .values_list("program_id", flat=True)

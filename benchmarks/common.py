@@ -31,6 +31,22 @@ def setup_django() -> None:
     django.setup()
 
 
+def province_root():
+    """The province built by ``generate_demo --scale province``: the benchmarks' own fixtures (matching,
+    import) add roots of their own beside it, which must not be taken for it."""
+    from pairings.demo import ROOT_CODES
+    from programs.models import Organization
+
+    return Organization.objects.get(code=ROOT_CODES["province"])
+
+
+def province_hr_user():
+    """An HR user of the province's root organization: they see all of the province data."""
+    from programs.models import User
+
+    return User.objects.filter(organization=province_root(), is_active=True, is_superuser=False).order_by("pk").first()
+
+
 @dataclass
 class Result:
     name: str

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Result, median_seconds, report, setup_django  # noqa: E402
+from common import Result, median_seconds, province_hr_user, province_root, report, setup_django  # noqa: E402
 
 QUERY_BAR = 20
 SECONDS_BAR = 0.5
@@ -34,16 +34,17 @@ def main() -> None:
     from django.urls import reverse
 
     from pairings.models import Pairing, PairingStatus
-    from programs.models import Organization, Program, User
+    from programs.models import Program
     from programs.services import create_hr_user
 
-    program = Program.objects.annotate(size=Count("pairings")).order_by("-size").first()
-    if program is None:
-        raise SystemExit("No program: build the province data first (python benchmarks/run.py).")
-    root = Organization.objects.get_root_nodes().filter(path=program.organization.path[: Organization.steplen]).get()
-    user = User.objects.filter(organization=root, is_active=True, is_superuser=False).first()
-    if user is None:
-        user = create_hr_user(username="bench_hr", password=None, organization=root)
+    root = province_root()
+    program = (
+        Program.objects.filter(organization__path__startswith=root.path)
+        .annotate(size=Count("pairings"))
+        .order_by("-size")
+        .first()
+    )
+    user = province_hr_user() or create_hr_user(username="bench_hr", password=None, organization=root)
     pairing = Pairing.objects.filter(program=program, status=PairingStatus.ACTIVE).order_by("pk").first()
 
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")

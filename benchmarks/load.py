@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Result, report, setup_django  # noqa: E402
+from common import ROOT, Result, province_hr_user, report, setup_django  # noqa: E402
 
 PORT = 8765
 LOAD_MARK = "load-test activity"
@@ -123,9 +123,8 @@ def main() -> None:
     from rest_framework.authtoken.models import Token
 
     from pairings.models import Activity, Pairing
-    from programs.models import User
 
-    user = User.objects.filter(organization__isnull=False).order_by("organization__path").first()
+    user = province_hr_user()
     token, _ = Token.objects.get_or_create(user=user)
     organization = user.organization
     pairing = Pairing.objects.filter(status="active", program__organization__path__startswith=organization.path).first()

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Result, report, setup_django  # noqa: E402
+from common import Result, province_root, report, setup_django  # noqa: E402
 
 PAIRINGS = 100_000
 
@@ -46,12 +46,11 @@ def main() -> None:
     from django.db.models import Max, Min
 
     from pairings.models import Activity, Pairing
-    from programs.models import Organization
     from reports.models import ReportFormat, ReportRun
     from reports.services import execute_report_run
 
     ensure_province_data(options.generate)
-    root = Organization.objects.filter(depth=1).order_by("-numchild").first()
+    root = province_root()
     pairs = Pairing.objects.filter(program__organization__path__startswith=root.path)
     start = pairs.aggregate(first=Min("start_date"))["first"]
     end = Activity.objects.filter(pairing__in=pairs).aggregate(last=Max("date"))["last"]
