@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -33,3 +34,6 @@ def browser(_sync_orm_beside_playwright):
         )
         yield chromium
         chromium.close()
+        # Database connections the test opened belong to the context Playwright runs it in: closed here,
+        # before leaving it, or they outlive the session and the test database cannot be dropped.
+        connections.close_all()
