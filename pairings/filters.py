@@ -32,7 +32,9 @@ from .models import (
 
 class PairingFilter(FilterSet):
     program = IdFilter(field_name="program_id")
-    status = filters.MultipleChoiceFilter(choices=PairingStatus.choices)
+    # A column of the pairing itself: no join can repeat a row, and django-filter's default DISTINCT would
+    # make PostgreSQL compute and sort every matching row (1.4 s for the province's active pairs).
+    status = filters.MultipleChoiceFilter(choices=PairingStatus.choices, distinct=False)
     organization = IdFilter(method="filter_organization", label="Program of this organization or below it")
     person = IdFilter(method="filter_person", label="The person is the mentor or the mentee")
     inactive_days = filters.NumberFilter(
