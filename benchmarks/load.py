@@ -1,4 +1,4 @@
-"""Load test: gunicorn (2 workers) on 127.0.0.1 under wrk, on the main read endpoints and activity creation.
+"""Load test: gunicorn (2 workers) on 127.0.0.1 under wrk: HR's main reads, a mentor's own lists, activity creation.
 
     python benchmarks/load.py [--seconds 15] [--connections 8]
 
@@ -111,6 +111,18 @@ def run_wrk(path: str, token: str, *, seconds: int, connections: int, method: st
     return json.loads(line[4:])
 
 
+def mentor_login(pairing):
+    """The pairing's mentor with a login of their own (made once): the mentor's side is measured too."""
+    from programs.models import Person, User
+
+    person = pairing.mentor.person
+    if person.user_id is None:
+        user, _ = User.objects.get_or_create(username=f"bench_mentor_{person.pk}")
+        Person.objects.filter(pk=person.pk).update(user=user)
+        return user
+    return person.user
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
@@ -129,16 +141,19 @@ def main() -> None:
     organization = user.organization
     pairing = Pairing.objects.filter(status="active", program__organization__path__startswith=organization.path).first()
     program = pairing.program
+    mentor_token, _ = Token.objects.get_or_create(user=mentor_login(pairing))
 
     env = {**os.environ, "THROTTLE_USER": "1000000/minute", "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1"}
     server = start_gunicorn(env)
     results = []
     try:
         endpoints = [
-            ("pairings list", "GET", f"/api/v1/pairings/?program={program.pk}&page_size=100", None),
-            ("people list", "GET", "/api/v1/people/?page_size=50", None),
-            ("program summary", "GET", f"/api/v1/programs/{program.pk}/summary/", None),
-            ("pairing detail", "GET", f"/api/v1/pairings/{pairing.pk}/", None),
+            ("pairings list", "GET", f"/api/v1/pairings/?program={program.pk}&page_size=100", None, token),
+            ("people list", "GET", "/api/v1/people/?page_size=50", None, token),
+            ("program summary", "GET", f"/api/v1/programs/{program.pk}/summary/", None, token),
+            ("pairing detail", "GET", f"/api/v1/pairings/{pairing.pk}/", None, token),
+            ("mentor's own pairings", "GET", "/api/v1/pairings/", None, mentor_token),
+            ("mentor's own activities", "GET", "/api/v1/activities/", None, mentor_token),
             (
                 "activity create",
                 "POST",
@@ -153,11 +168,12 @@ def main() -> None:
                     "summary": LOAD_MARK,
                     "cases": [],
                 },
+                token,
             ),
         ]
-        for name, method, path, body in endpoints:
+        for name, method, path, body, caller in endpoints:
             figures = run_wrk(
-                path, token.key, seconds=options.seconds, connections=options.connections, method=method, body=body
+                path, caller.key, seconds=options.seconds, connections=options.connections, method=method, body=body
             )
             throughput = figures["requests"] / figures["seconds"]
             note = f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms, {figures['requests']} requests"
